@@ -1,0 +1,615 @@
+package io.latencylib.kafka.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka broker running inside the current JVM, in KRaft combined mode (one node that
+ * is both broker and controller). No Docker, no ZooKeeper.
+ *
+ * <p>Each instance formats a fresh temporary log directory, listens on free loopback ports and is
+ * ready when {@link #start()} returns: an Admin client has already talked to it successfully.
+ * {@link #close()} stops the broker and deletes the temporary directory.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+ *     kafka.createTopic("orders", 3, Map.of());
+ *     Properties props = new Properties();
+ *     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+ *     // ... produce and consume with kafka-clients
+ * }
+ * }</pre>
+ *
+ * <p>Meant for tests and samples only. Instances are thread-safe; several may run in one JVM at
+ * once.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    /** Default time allowed for the broker to start and answer an Admin request. */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final String HOST = "127.0.0.1";
+    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final int MAX_START_ATTEMPTS = 5;
+    private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_ADMIN_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Distinct node ids per JVM, so that JMX names of brokers running side by side do not clash. */
+    private static final AtomicInteger NEXT_NODE_ID = new AtomicInteger(1);
+
+    private final KafkaRaftServer server;
+    private final Admin admin;
+    private final Path dataDirectory;
+    private final String bootstrapServers;
+    private boolean closed;
+
+    private EmbeddedKafka(KafkaRaftServer server, Admin admin, Path dataDirectory, String bootstrapServers) {
+        this.server = server;
+        this.admin = admin;
+        this.dataDirectory = dataDirectory;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Starts a broker with the default single-node configuration and waits until it is ready.
+     *
+     * @return a running broker; close it when done
+     * @throws IllegalStateException if the broker cannot be started or does not become ready within
+     *                               {@link #DEFAULT_STARTUP_TIMEOUT}
+     */
+    public static EmbeddedKafka start() {
+        return builder().start();
+    }
+
+    /**
+     * Returns a builder to override broker configuration before starting.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The address clients use to reach this broker, as {@code host:port}, suitable for
+     * {@code bootstrap.servers}.
+     *
+     * @return the bootstrap servers string
+     */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /**
+     * The temporary directory holding this broker's data (log and metadata). It is deleted by
+     * {@link #close()}.
+     *
+     * @return the data directory
+     */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and returns once the broker reports it with a leader
+     * for every partition.
+     *
+     * @param name         topic name
+     * @param partitions   number of partitions, at least 1
+     * @param topicConfigs topic-level configuration (for example {@code cleanup.policy}); may be empty
+     * @throws IllegalStateException if the topic cannot be created (including when it already exists)
+     *                               or does not appear in time
+     */
+    public void createTopic(String name, int partitions, Map<String, String> topicConfigs) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(topicConfigs, "topicConfigs");
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+        }
+        ensureOpen();
+        long deadline = System.nanoTime() + ADMIN_CALL_TIMEOUT.toNanos();
+        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(topicConfigs);
+        try {
+            admin.createTopics(List.of(topic), new CreateTopicsOptions().timeoutMs(remainingMillis(deadline)))
+                    .all()
+                    .get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+            // The controller has committed the topic; wait until the broker's own metadata has it too,
+            // so that the first producer or consumer does not see UNKNOWN_TOPIC_OR_PARTITION.
+            while (true) {
+                try {
+                    TopicDescription description = admin
+                            .describeTopics(Set.of(name),
+                                    new DescribeTopicsOptions().timeoutMs(remainingMillis(deadline)))
+                            .allTopicNames()
+                            .get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
+                            .get(name);
+                    if (description != null && description.partitions().size() == partitions
+                            && description.partitions().stream().map(TopicPartitionInfo::leader)
+                                    .allMatch(leader -> leader != null && !leader.isEmpty())) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new TimeoutException("topic not visible on the broker");
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create topic '" + name + "' on " + bootstrapServers
+                    + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out after " + ADMIN_CALL_TIMEOUT.toSeconds()
+                    + " s creating topic '" + name + "' on " + bootstrapServers, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic '" + name + "'", e);
+        }
+    }
+
+    /**
+     * Shuts the broker down, waits for it to stop, and deletes its temporary directory. Idempotent;
+     * concurrent callers wait for the first one to finish.
+     *
+     * @throws IllegalStateException if the broker did not shut down cleanly or the directory could not
+     *                               be deleted (the remaining steps are still attempted)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        try {
+            admin.close(CLOSE_ADMIN_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the admin client of embedded Kafka {} failed", bootstrapServers, e);
+        }
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            failure = new IllegalStateException("Embedded Kafka broker " + bootstrapServers
+                    + " did not shut down cleanly", e);
+        }
+        try {
+            deleteRecursively(dataDirectory);
+        } catch (IOException e) {
+            IllegalStateException deleteFailure =
+                    new IllegalStateException("Could not delete embedded Kafka directory " + dataDirectory, e);
+            if (failure == null) {
+                failure = deleteFailure;
+            } else {
+                failure.addSuppressed(deleteFailure);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        LOG.debug("Embedded Kafka {} stopped", bootstrapServers);
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafka[" + bootstrapServers + "]";
+    }
+
+    /**
+     * Runs a broker for another process: prints one line {@code BOOTSTRAP_SERVERS=<host:port>} to
+     * standard output, then runs until standard input reaches end-of-file (or the process is asked to
+     * terminate), then shuts the broker down and deletes its data.
+     *
+     * <p>Each argument of the form {@code key=value} is applied as a broker property override.
+     * Exits with status 1 if the broker cannot be started.
+     *
+     * @param args optional {@code key=value} broker property overrides
+     * @throws IOException if reading standard input fails
+     */
+    public static void main(String[] args) throws IOException {
+        Builder builder = builder();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq <= 0) {
+                System.err.println("Ignoring argument '" + arg + "': expected key=value");
+                continue;
+            }
+            builder.brokerProperty(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        EmbeddedKafka kafka;
+        try {
+            kafka = builder.start();
+        } catch (RuntimeException e) {
+            System.err.println("Embedded Kafka failed to start: " + e.getMessage());
+            e.printStackTrace(System.err);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown-hook"));
+        System.out.println("BOOTSTRAP_SERVERS=" + kafka.bootstrapServers());
+        System.out.flush();
+        InputStream in = System.in;
+        byte[] buffer = new byte[512];
+        while (in.read(buffer) != -1) {
+            // Wait for EOF: the parent closes our stdin (or dies) when it is done with us.
+        }
+        kafka.close();
+    }
+
+    private void ensureOpen() {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("Embedded Kafka " + bootstrapServers + " is closed");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Startup
+
+    private static EmbeddedKafka start(Map<String, String> overrides, Duration startupTimeout) {
+        long startNanos = System.nanoTime();
+        long deadline = startNanos + startupTimeout.toNanos();
+        // Ports are picked by probing; another process may grab one before the broker binds it.
+        // Retry with fresh ports, unless the caller fixed the listeners.
+        boolean portsAreOurs = !overrides.containsKey("listeners")
+                && !overrides.containsKey("controller.quorum.voters");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                EmbeddedKafka kafka = startOnce(overrides, deadline, startupTimeout);
+                LOG.info("Embedded Kafka started at {} in {} ms", kafka.bootstrapServers,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+                return kafka;
+            } catch (IllegalStateException e) {
+                if (portsAreOurs && attempt < MAX_START_ATTEMPTS && isBindFailure(e)
+                        && System.nanoTime() - deadline < 0) {
+                    LOG.warn("Embedded Kafka could not bind its ports (attempt {}), retrying with new ports: {}",
+                            attempt, rootCause(e).getMessage());
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static EmbeddedKafka startOnce(Map<String, String> overrides, long deadline, Duration startupTimeout) {
+        Path dataDirectory;
+        try {
+            dataDirectory = Files.createTempDirectory("embedded-kafka-");
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded Kafka: could not create a temporary directory", e);
+        }
+        KafkaRaftServer server = null;
+        Admin admin = null;
+        String step = "building the broker configuration";
+        boolean started = false;
+        try {
+            int[] ports = freeLoopbackPorts(2);
+            int nodeId = NEXT_NODE_ID.getAndIncrement();
+            Properties props = defaultProperties(nodeId, ports[0], ports[1], dataDirectory, startupTimeout);
+            props.putAll(overrides);
+            KafkaConfig config = new KafkaConfig(props, false);
+            String bootstrapServers = bootstrapServers(props, config.controllerListenerNames());
+
+            step = "formatting the log directories " + config.logDirs();
+            format(config);
+
+            step = "starting the KRaft server (broker+controller) on " + props.getProperty("listeners");
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+
+            step = "waiting for the broker at " + bootstrapServers + " to answer an Admin describeCluster";
+            admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin-" + nodeId,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    (int) Math.min(Integer.MAX_VALUE, ADMIN_CALL_TIMEOUT.toMillis())));
+            awaitReady(admin, deadline);
+
+            started = true;
+            return new EmbeddedKafka(server, admin, dataDirectory, bootstrapServers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Embedded Kafka: interrupted while " + step, e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + e, e);
+        } finally {
+            if (!started) {
+                cleanUpFailedStart(server, admin, dataDirectory);
+            }
+        }
+    }
+
+    private static Properties defaultProperties(int nodeId, int brokerPort, int controllerPort,
+                                                Path dataDirectory, Duration startupTimeout) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", Integer.toString(nodeId));
+        p.setProperty("controller.quorum.voters", nodeId + "@" + HOST + ":" + controllerPort);
+        p.setProperty("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.setProperty("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        p.setProperty("listener.security.protocol.map",
+                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.setProperty("controller.listener.names", CONTROLLER_LISTENER);
+        p.setProperty("inter.broker.listener.name", BROKER_LISTENER);
+        p.setProperty("log.dirs", dataDirectory.resolve("kraft-logs").toString());
+
+        // Single node: every internal topic must live with one replica.
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "1");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("min.insync.replicas", "1");
+        p.setProperty("default.replication.factor", "1");
+        p.setProperty("num.partitions", "1");
+        p.setProperty("auto.create.topics.enable", "true");
+
+        // Fast and light for tests.
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+        p.setProperty("server.max.startup.time.ms", Long.toString(startupTimeout.toMillis()));
+        return p;
+    }
+
+    private static void format(KafkaConfig config) throws Exception {
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
+                .setNodeId(config.nodeId())
+                .setClusterId(Uuid.randomUuid().toString())
+                .setDirectories(config.logDirs())
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .setControllerListenerName(config.controllerListenerNames().get(0));
+        formatter.run();
+    }
+
+    private static void awaitReady(Admin admin, long deadline) throws InterruptedException {
+        Throwable lastFailure = null;
+        while (System.nanoTime() - deadline < 0) {
+            int remaining = remainingMillis(deadline);
+            try {
+                Collection<Node> nodes = admin
+                        .describeCluster(new DescribeClusterOptions().timeoutMs(remaining))
+                        .nodes()
+                        .get(remaining, TimeUnit.MILLISECONDS);
+                if (!nodes.isEmpty()) {
+                    return;
+                }
+                lastFailure = new IllegalStateException("describeCluster returned no nodes");
+            } catch (ExecutionException e) {
+                lastFailure = e.getCause();
+            } catch (TimeoutException e) {
+                lastFailure = e;
+            }
+        }
+        throw new IllegalStateException("broker did not answer describeCluster before the startup deadline"
+                + (lastFailure == null ? "" : "; last failure: " + lastFailure), lastFailure);
+    }
+
+    private static void cleanUpFailedStart(KafkaRaftServer server, Admin admin, Path dataDirectory) {
+        if (admin != null) {
+            try {
+                admin.close(CLOSE_ADMIN_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the admin client after a failed start failed", e);
+            }
+        }
+        if (server != null) {
+            try {
+                server.shutdown();
+                server.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("Shutting down the embedded Kafka server after a failed start failed", e);
+            }
+        }
+        try {
+            deleteRecursively(dataDirectory);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {} after a failed start", dataDirectory, e);
+        }
+    }
+
+    /** Picks the first non-controller listener, preferring advertised.listeners. */
+    private static String bootstrapServers(Properties props, List<String> controllerListenerNames) {
+        String listeners = props.getProperty("advertised.listeners");
+        if (listeners == null || listeners.isBlank()) {
+            listeners = props.getProperty("listeners", "");
+        }
+        for (String listener : listeners.split(",")) {
+            String trimmed = listener.trim();
+            int sep = trimmed.indexOf("://");
+            if (sep <= 0) {
+                continue;
+            }
+            if (controllerListenerNames.contains(trimmed.substring(0, sep))) {
+                continue;
+            }
+            String hostPort = trimmed.substring(sep + 3);
+            return hostPort.startsWith(":") ? "localhost" + hostPort : hostPort;
+        }
+        throw new IllegalStateException("no broker listener found in '" + listeners + "'");
+    }
+
+    private static int[] freeLoopbackPorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket();
+                sockets[i].bind(new InetSocketAddress(HOST, 0));
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private static boolean isBindFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BindException) {
+                return true;
+            }
+            String message = c.getMessage();
+            if (message != null && (message.contains("Address already in use") || message.contains("failed to bind"))) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static int remainingMillis(long deadlineNanos) {
+        long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining));
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /**
+     * Configures and starts an {@link EmbeddedKafka}. Not thread-safe; use once.
+     */
+    public static final class Builder {
+
+        private final Map<String, String> overrides = new LinkedHashMap<>();
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets a broker configuration property, overriding the default (for example
+         * {@code auto.create.topics.enable=false}). Any broker config key may be given.
+         *
+         * @param key   broker config name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder brokerProperty(String key, String value) {
+            overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Sets how long {@link #start()} may take before failing; default
+         * {@link EmbeddedKafka#DEFAULT_STARTUP_TIMEOUT}.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder startupTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("startupTimeout must be positive, was " + timeout);
+            }
+            this.startupTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Formats a fresh temporary directory, starts the broker and waits until an Admin client can
+         * talk to it.
+         *
+         * @return a running broker; close it when done
+         * @throws IllegalStateException if startup fails or times out; the temporary directory is
+         *                               deleted in that case
+         */
+        public EmbeddedKafka start() {
+            return EmbeddedKafka.start(Map.copyOf(overrides), startupTimeout);
+        }
+    }
+}

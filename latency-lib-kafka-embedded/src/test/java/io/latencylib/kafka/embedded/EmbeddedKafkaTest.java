@@ -1,0 +1,164 @@
+package io.latencylib.kafka.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class EmbeddedKafkaTest {
+
+    @Test
+    void producesAndConsumesARecordWithAHeaderAndCleansUpOnClose() throws Exception {
+        Set<Thread> threadsBefore = nonDaemonThreads();
+        Path dataDirectory;
+
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        try {
+            dataDirectory = kafka.dataDirectory();
+            assertThat(dataDirectory).isDirectory();
+            assertThat(kafka.bootstrapServers()).matches("127\\.0\\.0\\.1:\\d+");
+
+            String topic = "roundtrip-" + UUID.randomUUID();
+            kafka.createTopic(topic, 2, Map.of("retention.ms", "600000"));
+
+            RecordMetadata sent;
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, "key-1", "hello kafka");
+                record.headers().add("trace-id", "abc-123".getBytes(StandardCharsets.UTF_8));
+                sent = producer.send(record).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(sent.partition()).isZero();
+
+            ConsumerRecord<String, String> received = consumeOne(kafka.bootstrapServers(),
+                    new TopicPartition(topic, sent.partition()), Duration.ofSeconds(30));
+            assertThat(received.key()).isEqualTo("key-1");
+            assertThat(received.value()).isEqualTo("hello kafka");
+            Header header = received.headers().lastHeader("trace-id");
+            assertThat(header).isNotNull();
+            assertThat(new String(header.value(), StandardCharsets.UTF_8)).isEqualTo("abc-123");
+        } finally {
+            kafka.close();
+        }
+
+        assertThat(dataDirectory).doesNotExist();
+        kafka.close(); // idempotent
+        assertThatThrownBy(() -> kafka.createTopic("after-close", 1, Map.of()))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(leftoverThreads(threadsBefore)).as("non-daemon threads left after close").isEmpty();
+    }
+
+    @Test
+    void twoBrokersRunAtOnceOnDifferentPorts() throws Exception {
+        try (EmbeddedKafka first = EmbeddedKafka.start();
+             EmbeddedKafka second = EmbeddedKafka.builder()
+                     .brokerProperty("auto.create.topics.enable", "false")
+                     .start()) {
+            assertThat(first.bootstrapServers()).isNotEqualTo(second.bootstrapServers());
+            assertThat(first.dataDirectory()).isNotEqualTo(second.dataDirectory());
+
+            first.createTopic("shared-name", 1, Map.of());
+            second.createTopic("shared-name", 3, Map.of("cleanup.policy", "compact"));
+
+            // Each broker is its own cluster: the topic exists on each with its own partition count.
+            assertThat(partitionCount(first, "shared-name")).isEqualTo(1);
+            assertThat(partitionCount(second, "shared-name")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void invalidBrokerPropertyFailsWithAClearMessage() {
+        assertThatThrownBy(() -> EmbeddedKafka.builder().brokerProperty("num.partitions", "not-a-number").start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Embedded Kafka failed while building the broker configuration")
+                .hasMessageContaining("num.partitions");
+    }
+
+    @Test
+    void creatingAnExistingTopicFails() {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("twice", 1, Map.of());
+            assertThatThrownBy(() -> kafka.createTopic("twice", 1, Map.of()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("twice")
+                    .hasMessageContaining("already exists");
+        }
+    }
+
+    private static ConsumerRecord<String, String> consumeOne(String bootstrapServers, TopicPartition partition,
+                                                             Duration timeout) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    return record;
+                }
+            }
+        }
+        throw new AssertionError("no record consumed from " + partition + " within " + timeout);
+    }
+
+    private static int partitionCount(EmbeddedKafka kafka, String topic) throws Exception {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            return consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
+        }
+    }
+
+    private static Set<Thread> nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !t.isDaemon() && t.isAlive())
+                .collect(Collectors.toSet());
+    }
+
+    /** New non-daemon threads still alive after close, given a few seconds to finish exiting. */
+    private static List<String> leftoverThreads(Set<Thread> before) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> leftover = new ArrayList<>();
+        for (Thread t : nonDaemonThreads()) {
+            if (before.contains(t)) {
+                continue;
+            }
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive()) {
+                leftover.add(t.getName());
+            }
+        }
+        return leftover;
+    }
+}

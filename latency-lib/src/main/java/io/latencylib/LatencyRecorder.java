@@ -1,0 +1,205 @@
+package io.latencylib;
+
+import io.latencylib.internal.JoinEngine;
+import io.latencylib.spi.ConsumerProbe;
+import io.latencylib.spi.ProducerProbe;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Records the latency of messages that wrapped producers and consumers of this process exchange.
+ *
+ * <p>Create one per measurement (a test, a load run, a service), hand it to the broker adapter's
+ * {@code wrap} methods, and read {@link #report()} whenever you like:
+ * <pre>{@code
+ * LatencyRecorder recorder = LatencyRecorder.create();
+ * Producer<String, String> producer = KafkaLatency.wrap(kafkaProducer, recorder);
+ * Consumer<String, String> consumer = KafkaLatency.wrap(kafkaConsumer, recorder);
+ * ... send and poll as usual ...
+ * System.out.println(recorder.report().toTable());
+ * }</pre>
+ *
+ * <p>Producer-side and consumer-side halves of each message are joined in memory; a half whose
+ * other half does not come within {@link Builder#evictAfter(Duration)} is evicted and counted (an
+ * acknowledged message never received is lost). Memory is bounded by
+ * {@link Builder#joinCapacity(int)} slots per producer. Recording takes no locks and allocates
+ * nothing per message beyond the stamp bytes. Thread-safe.
+ */
+public final class LatencyRecorder {
+
+    private final JoinEngine engine;
+    private final LatencyClock clock;
+    private final Histogram[] cumulative = new Histogram[JoinEngine.H_COUNT];
+    private long startMicros;
+
+    private LatencyRecorder(Builder b) {
+        this.clock = b.clock;
+        this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000, b.messageListener);
+        this.startMicros = clock.nowMicros();
+    }
+
+    /** @return a recorder with the defaults: system clock, eviction after 60 s, 32768 join slots per producer */
+    public static LatencyRecorder create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the clock this recorder reads */
+    public LatencyClock clock() {
+        return clock;
+    }
+
+    /**
+     * For broker adapters: registers a producer of this process. A new producer id is drawn for
+     * each call, so a restarted producer is never confused with its predecessor.
+     *
+     * @param system         the messaging system, e.g. {@code kafka}
+     * @param ackMarksCommit true when the producer's acknowledgement means the message is committed
+     *                       (Kafka {@code acks=all}, Pulsar, RabbitMQ confirms)
+     * @param linger         how long the client may hold a batch open (zero when it does not batch)
+     * @param batchMaxBytes  the size at which a batch is sent without waiting for the linger
+     */
+    public ProducerProbe newProducerProbe(String system, boolean ackMarksCommit, Duration linger, int batchMaxBytes) {
+        return new ProducerProbe(engine, engine.registerProducer(system, ackMarksCommit, linger.toNanos() / 1000,
+                batchMaxBytes));
+    }
+
+    /** For broker adapters: a probe for one consumer (not thread-safe, like the consumers it serves). */
+    public ConsumerProbe newConsumerProbe() {
+        return new ConsumerProbe(engine);
+    }
+
+    /**
+     * Adds a note to every later report (once per distinct text) and logs it at WARN, e.g. why a
+     * stage is reported merged.
+     */
+    public void note(String text) {
+        engine.note(Objects.requireNonNull(text));
+    }
+
+    /** @return how many stamped messages wrapped consumers have received so far (cheap, live) */
+    public long receivedCount() {
+        return engine.received.sum();
+    }
+
+    /** @return how many messages wrapped producers have sent so far (cheap, live) */
+    public long sentCount() {
+        return engine.sent.sum();
+    }
+
+    /** @return a snapshot of everything recorded since creation or the last {@link #reset()} */
+    public synchronized LatencyReport report() {
+        engine.evictStale();
+        engine.drainInto(cumulative);
+        long endMicros = clock.nowMicros();
+        List<StageStats> stages = new ArrayList<>();
+        for (int from = 0; from < 5; from++) {
+            for (int to = from + 1; to <= 5; to++) {
+                Histogram h = cumulative[from * 6 + to];
+                if (h != null && h.getTotalCount() > 0) {
+                    stages.add(StageStats.of(List.of(Stage.values()).subList(from, to), h.copy()));
+                }
+            }
+        }
+        long[] clampCounts = new long[6];
+        Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            clampCounts[s.ordinal() + 1] = engine.clamps[s.ordinal() + 1].sum();
+            largest.put(s, Duration.ofNanos(engine.largestClampMicros[s.ordinal() + 1].get() * 1000));
+        }
+        long lower = engine.offsetLowerMicros.get();
+        long upper = engine.offsetUpperMicros.get();
+        LatencyReport.Counts counts = new LatencyReport.Counts(engine.sent.sum(), engine.acked.sum(),
+                engine.sendErrors.sum(), engine.received.sum(), engine.joined.sum(), engine.unjoined.sum(),
+                engine.lost.sum(), engine.duplicated.sum(), engine.reordered.sum(), engine.unstamped.sum(),
+                engine.evicted.sum(), engine.inFlight());
+        return new LatencyReport(instant(startMicros), instant(endMicros),
+                new StageStats("end-to-end", List.of(), copyOrEmpty(0)),
+                stats("end-to-end from intended", JoinEngine.H_END_TO_END_INTENDED),
+                stats("producer (send->ack)", JoinEngine.H_PRODUCER),
+                stats("lateness", JoinEngine.H_LATENESS),
+                stages, counts, LatencyReport.clampMap(clampCounts), largest,
+                lower == Long.MIN_VALUE ? null : new LatencyReport.ClockOffsetBounds(lower, upper),
+                new ArrayList<>(engine.notes()));
+    }
+
+    /** Discards everything recorded so far (e.g. after a warm-up); messages in flight still join. */
+    public synchronized void reset() {
+        engine.drainInto(new Histogram[JoinEngine.H_COUNT]);
+        java.util.Arrays.fill(cumulative, null);
+        engine.resetCounters();
+        startMicros = clock.nowMicros();
+    }
+
+    private StageStats stats(String name, int index) {
+        Histogram h = cumulative[index];
+        return h == null || h.getTotalCount() == 0 ? null : new StageStats(name, List.of(), h.copy());
+    }
+
+    private Histogram copyOrEmpty(int index) {
+        Histogram h = cumulative[index];
+        return h == null ? new Histogram(JoinEngine.HIGHEST_MICROS, JoinEngine.SIGNIFICANT_DIGITS) : h.copy();
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+    }
+
+    /** Settings of a {@link LatencyRecorder}. */
+    public static final class Builder {
+        private LatencyClock clock = LatencyClock.system();
+        private Duration evictAfter = Duration.ofSeconds(60);
+        private int joinCapacity = 32768;
+        private Consumer<MessageLatency> messageListener;
+
+        private Builder() {
+        }
+
+        /** The clock to read (default: the system wall clock, microsecond resolution). */
+        public Builder clock(LatencyClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How long one half of a message waits for the other before it is evicted and counted (default 60 s). */
+        public Builder evictAfter(Duration evictAfter) {
+            if (evictAfter.isNegative() || evictAfter.isZero()) {
+                throw new IllegalArgumentException("evictAfter must be positive: " + evictAfter);
+            }
+            this.evictAfter = evictAfter;
+            return this;
+        }
+
+        /**
+         * Join slots per producer: the most messages of one producer that can be in flight (sent but
+         * not yet both acknowledged and received) at once; a power of two, default 32768 (about 2 MB).
+         */
+        public Builder joinCapacity(int joinCapacity) {
+            if (joinCapacity < 16 || Integer.bitCount(joinCapacity) != 1) {
+                throw new IllegalArgumentException("joinCapacity must be a power of two >= 16: " + joinCapacity);
+            }
+            this.joinCapacity = joinCapacity;
+            return this;
+        }
+
+        /** Called with every message's split, on the thread that completed it; keep it fast. Allocates per message. */
+        public Builder messageListener(Consumer<MessageLatency> listener) {
+            this.messageListener = listener;
+            return this;
+        }
+
+        public LatencyRecorder build() {
+            return new LatencyRecorder(this);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.latencylib;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of what a {@link LatencyRecorder} measured: end-to-end latency, its split
+ * into the five stages (or the merged stages where a boundary was not observed), producer latency,
+ * counts, clamps and the clock-offset bounds the data implies. {@link #toTable()} renders it for a
+ * terminal.
+ */
+public final class LatencyReport {
+
+    /** Bounds on (broker clock − client clock) implied by the broker timestamps, in microseconds. */
+    public record ClockOffsetBounds(long lowerMicros, long upperMicros) {
+    }
+
+    /** Counts of messages, as seen by the wrapped clients of this process. */
+    public record Counts(long sent, long acked, long sendErrors, long received, long joined, long unjoined,
+                         long lost, long duplicated, long reordered, long unstamped, long evicted, long inFlight) {
+    }
+
+    private final Instant start;
+    private final Instant end;
+    private final StageStats endToEnd;
+    private final StageStats endToEndFromIntended;
+    private final StageStats producerLatency;
+    private final StageStats lateness;
+    private final List<StageStats> stages;
+    private final Counts counts;
+    private final Map<Stage, Long> clamps;
+    private final Map<Stage, Duration> largestClamps;
+    private final ClockOffsetBounds clockOffsetBounds;
+    private final List<String> notes;
+
+    LatencyReport(Instant start, Instant end, StageStats endToEnd, StageStats endToEndFromIntended,
+                  StageStats producerLatency, StageStats lateness, List<StageStats> stages, Counts counts,
+                  Map<Stage, Long> clamps, Map<Stage, Duration> largestClamps, ClockOffsetBounds clockOffsetBounds,
+                  List<String> notes) {
+        this.start = start;
+        this.end = end;
+        this.endToEnd = endToEnd;
+        this.endToEndFromIntended = endToEndFromIntended;
+        this.producerLatency = producerLatency;
+        this.lateness = lateness;
+        this.stages = List.copyOf(stages);
+        this.counts = counts;
+        this.clamps = Map.copyOf(clamps);
+        this.largestClamps = Map.copyOf(largestClamps);
+        this.clockOffsetBounds = clockOffsetBounds;
+        this.notes = List.copyOf(notes);
+    }
+
+    public Instant start() {
+        return start;
+    }
+
+    public Instant end() {
+        return end;
+    }
+
+    public Duration duration() {
+        return Duration.between(start, end);
+    }
+
+    /** @return end-to-end latency, from the send instant to the receive instant */
+    public StageStats endToEnd() {
+        return endToEnd;
+    }
+
+    /**
+     * @return end-to-end latency measured from the intended send instant (coordinated-omission
+     *     corrected) when the traffic was paced; empty otherwise
+     */
+    public Optional<StageStats> endToEndFromIntended() {
+        return Optional.ofNullable(endToEndFromIntended);
+    }
+
+    /** @return producer latency, send → acknowledgement (not end-to-end) */
+    public Optional<StageStats> producerLatency() {
+        return Optional.ofNullable(producerLatency);
+    }
+
+    /** @return actual − intended send instant, for paced traffic */
+    public Optional<StageStats> lateness() {
+        return Optional.ofNullable(lateness);
+    }
+
+    /**
+     * @return the stages in order; a stage whose boundary was not observed appears merged with its
+     *     neighbour (e.g. {@code publish+commit}); several entries may cover the same stage when
+     *     messages were observed differently
+     */
+    public List<StageStats> stages() {
+        return stages;
+    }
+
+    /** @return the distribution of exactly {@code stage}, or empty when it was only observed merged */
+    public Optional<StageStats> stage(Stage stage) {
+        return stages.stream().filter(s -> s.stages().equals(List.of(stage))).findFirst();
+    }
+
+    /** @return the merged entries of {@link #stages()}, e.g. {@code publish+commit} */
+    public List<String> mergedStages() {
+        return stages.stream().filter(StageStats::isMerged).map(StageStats::name).toList();
+    }
+
+    public Counts counts() {
+        return counts;
+    }
+
+    /** @return how many times the boundary ending {@code stage} had to be moved beyond its resolution */
+    public long clamps(Stage stage) {
+        return clamps.getOrDefault(stage, 0L);
+    }
+
+    /** @return the clock-offset bounds, when messages carried broker timestamps */
+    public Optional<ClockOffsetBounds> clockOffsetBounds() {
+        return Optional.ofNullable(clockOffsetBounds);
+    }
+
+    /** @return what the reader should know: merged stages and why, configuration warnings */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** @return messages sent per second over the report's duration */
+    public double sentPerSecond() {
+        return perSecond(counts.sent());
+    }
+
+    /** @return stamped messages received per second over the report's duration */
+    public double receivedPerSecond() {
+        return perSecond(counts.received());
+    }
+
+    private double perSecond(long n) {
+        long micros = Duration.between(start, end).toNanos() / 1000;
+        return micros <= 0 ? 0 : n * 1_000_000.0 / micros;
+    }
+
+    /** @return the report as a plain-text table (milliseconds), readable in a terminal */
+    public String toTable() {
+        StringBuilder out = new StringBuilder();
+        Counts c = counts;
+        out.append(String.format(Locale.ROOT, "%d sent, %d received (%d joined) in %.1f s: %.0f msg/s sent, %.0f msg/s received%n",
+                c.sent(), c.received(), c.joined(), duration().toMillis() / 1000.0, sentPerSecond(), receivedPerSecond()));
+        out.append(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d, unstamped %d, evicted %d, send errors %d, in flight %d%n",
+                c.lost(), c.duplicated(), c.reordered(), c.unstamped(), c.evicted(), c.sendErrors(), c.inFlight()));
+        out.append(String.format(Locale.ROOT, "%-28s %8s %9s %9s %9s %9s %9s %9s %9s %9s%n",
+                "latency (ms)", "count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"));
+        for (StageStats s : stages) {
+            row(out, s.name(), s);
+        }
+        row(out, "end-to-end", endToEnd);
+        if (endToEndFromIntended != null) {
+            row(out, "end-to-end from intended", endToEndFromIntended);
+        }
+        if (producerLatency != null) {
+            row(out, "producer (send->ack)", producerLatency);
+        }
+        if (lateness != null) {
+            row(out, "lateness (actual-intended)", lateness);
+        }
+        List<String> clampText = new ArrayList<>();
+        for (Stage s : Stage.values()) {
+            if (clamps(s) > 0) {
+                clampText.add(String.format(Locale.ROOT, "end of %s %d (largest %.3f ms)", s.label(), clamps(s),
+                        largestClamps.get(s).toNanos() / 1e6));
+            }
+        }
+        out.append("clamps: ").append(clampText.isEmpty() ? "none" : String.join(", ", clampText)).append('\n');
+        if (clockOffsetBounds != null) {
+            out.append(String.format(Locale.ROOT, "clock offset broker-client: between %.3f ms and %.3f ms%n",
+                    clockOffsetBounds.lowerMicros() / 1000.0, clockOffsetBounds.upperMicros() / 1000.0));
+        }
+        for (String note : notes) {
+            out.append("note: ").append(note).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String name, StageStats s) {
+        if (s == null || s.count() == 0) {
+            out.append(String.format(Locale.ROOT, "%-28s %8d%n", name, 0));
+            return;
+        }
+        out.append(String.format(Locale.ROOT, "%-28s %8d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n", name,
+                s.count(), ms(s.min()), ms(s.p50()), ms(s.p90()), ms(s.p99()), ms(s.p999()), ms(s.p9999()),
+                ms(s.max()), ms(s.mean())));
+    }
+
+    private static double ms(Duration d) {
+        return d.toNanos() / 1e6;
+    }
+
+    @Override
+    public String toString() {
+        return toTable();
+    }
+
+    static Map<Stage, Long> clampMap(long[] byBoundary) {
+        Map<Stage, Long> m = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            m.put(s, byBoundary[s.ordinal() + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,81 @@
+package io.latencylib;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The stamp a wrapped producer attaches to every message, in a header of its own named {@link #HEADER}.
+ *
+ * <p>Wire format, version 1, 29 bytes, big-endian:
+ * <pre>
+ *  offset size field
+ *       0    1 version (1)
+ *       1    8 producer id (random per producer instance; a restarted producer has a new id)
+ *       9    8 sequence number (per producer, from 0)
+ *      17    8 send instant, microseconds since the epoch
+ *      25    4 lateness: send − intended, microseconds (0 unless paced load; saturates at 2^31−1)
+ * </pre>
+ * Decoding never throws: {@link #isValid(byte[])} says whether a header value is a stamp this
+ * version understands; anything else (absent, truncated, another version, garbage) is foreign.
+ */
+public final class LatencyStamp {
+
+    /** Name of the header (Kafka, RabbitMQ) or message property (Pulsar) carrying the stamp. */
+    public static final String HEADER = "latency-stamp";
+    /** The version this library writes and reads. */
+    public static final byte VERSION = 1;
+    /** Length in bytes of a version-1 stamp. */
+    public static final int LENGTH = 29;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private LatencyStamp() {
+    }
+
+    /**
+     * Encodes a stamp.
+     *
+     * @param producerId     the producer's id
+     * @param sequence       the message's sequence number within that producer
+     * @param sendMicros     when the application called send
+     * @param intendedMicros when a pacing schedule wanted the send to start; equal to {@code sendMicros} otherwise
+     * @return a new 29-byte array
+     */
+    public static byte[] encode(long producerId, long sequence, long sendMicros, long intendedMicros) {
+        byte[] b = new byte[LENGTH];
+        b[0] = VERSION;
+        LONG.set(b, 1, producerId);
+        LONG.set(b, 9, sequence);
+        LONG.set(b, 17, sendMicros);
+        long lateness = sendMicros - intendedMicros;
+        INT.set(b, 25, (int) Math.max(0, Math.min(Integer.MAX_VALUE, lateness)));
+        return b;
+    }
+
+    /** @return true when {@code value} is a complete stamp of a version this library reads */
+    public static boolean isValid(byte[] value) {
+        return value != null && value.length == LENGTH && value[0] == VERSION;
+    }
+
+    /** @return the producer id of a valid stamp */
+    public static long producerId(byte[] stamp) {
+        return (long) LONG.get(stamp, 1);
+    }
+
+    /** @return the sequence number of a valid stamp */
+    public static long sequence(byte[] stamp) {
+        return (long) LONG.get(stamp, 9);
+    }
+
+    /** @return the send instant of a valid stamp, microseconds since the epoch */
+    public static long sendMicros(byte[] stamp) {
+        return (long) LONG.get(stamp, 17);
+    }
+
+    /** @return the intended send instant of a valid stamp, microseconds since the epoch */
+    public static long intendedMicros(byte[] stamp) {
+        return sendMicros(stamp) - (int) INT.get(stamp, 25);
+    }
+}

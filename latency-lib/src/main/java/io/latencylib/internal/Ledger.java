@@ -1,0 +1,93 @@
+package io.latencylib.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The join table of one producer: a ring of slots indexed by sequence number, holding the
+ * producer-side and consumer-side instants of each message until both halves are there.
+ *
+ * <p>Each slot has a state word {@code sequence << SHIFT | flags}, changed only by CAS, and eight
+ * plain {@code long} fields written before the CAS that publishes them. Whoever's CAS makes both
+ * the {@link #ACKED} and {@link #RECEIVED} flags true computes the split; no locks, no allocation.
+ * A ledger is "local" when the producer runs in this process; a "remote" ledger only remembers
+ * which sequences were received (to detect duplicates) and where each partition had got to.
+ */
+public final class Ledger {
+
+    public static final long ABSENT = Long.MIN_VALUE;
+
+    static final int SENT = 1, ACKED = 2, RECEIVED = 4, DONE = 8, EVICTED = 16, FAILED = 32, LOST = 64;
+    static final int SHIFT = 7;
+    static final long FLAGS = (1L << SHIFT) - 1;
+
+    static final int STRIDE = 8;
+    static final int F_SEND = 0, F_INTENDED = 1, F_SEND_RETURN = 2, F_DISPATCH = 3, F_ACK = 4, F_READY = 5,
+            F_RECEIVE = 6, F_APPEND_MS = 7;
+
+    final long producerId;
+    final boolean local;
+    final int mask;
+    final long[] data;
+    final AtomicLongArray state;
+    final AtomicLong nextSequence = new AtomicLong();
+    /** Last sequence received per partition (reordering); grown copy-on-write, written by consumers. */
+    volatile AtomicLongArray lastSequenceByPartition = new AtomicLongArray(0);
+    volatile long lastActivityMicros;
+
+    // Producer traits (local ledgers only).
+    final String system;
+    final boolean ackMarksCommit;
+    final long lingerMicros;
+    final int batchMaxBytes;
+
+    // Dispatch estimator state: touched only by the thread that delivers acknowledgements.
+    long runFirstSend = ABSENT;
+    long runMaxSendReturn = ABSENT;
+    long runBytes;
+
+    Ledger(long producerId, boolean local, int capacity, String system, boolean ackMarksCommit,
+           long lingerMicros, int batchMaxBytes) {
+        if (Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
+        }
+        this.producerId = producerId;
+        this.local = local;
+        this.mask = capacity - 1;
+        this.data = local ? new long[capacity * STRIDE] : null;
+        this.state = new AtomicLongArray(capacity);
+        this.system = system;
+        this.ackMarksCommit = ackMarksCommit;
+        this.lingerMicros = lingerMicros;
+        this.batchMaxBytes = batchMaxBytes;
+    }
+
+    static long sequenceOf(long stateWord) {
+        return stateWord >>> SHIFT;
+    }
+
+    int slot(long sequence) {
+        return (int) (sequence & mask);
+    }
+
+    /**
+     * Estimates when the batch holding this message left the client, from the facts of the latency
+     * model: it cannot leave before send() returned for the records in it, and waits at most the
+     * linger after its first record unless it fills up; never after the acknowledgement.
+     */
+    long estimateDispatch(long send, long sendReturn, long ack, boolean continuesBatch, int recordBytes) {
+        long returned = sendReturn == ABSENT ? send : sendReturn;
+        if (!continuesBatch || runFirstSend == ABSENT) {
+            runFirstSend = send;
+            runMaxSendReturn = returned;
+            runBytes = 0;
+        } else {
+            runFirstSend = Math.min(runFirstSend, send);
+            runMaxSendReturn = Math.max(runMaxSendReturn, returned);
+        }
+        runBytes += Math.max(0, recordBytes);
+        boolean full = recordBytes > 0 && runBytes + recordBytes > batchMaxBytes;
+        long estimate = full ? runMaxSendReturn : Math.max(runMaxSendReturn, runFirstSend + lingerMicros);
+        return Math.min(estimate, ack);
+    }
+}

@@ -1,0 +1,56 @@
+package io.latencylib.spi;
+
+import io.latencylib.LatencyStamp;
+import io.latencylib.internal.JoinEngine;
+import io.latencylib.internal.Ledger;
+
+/**
+ * For broker adapters: the producer side of one wrapped producer. Obtain it from
+ * {@code LatencyRecorder.newProducerProbe(...)}. Thread-safe for sends; acknowledgements are
+ * expected in the order the client delivers them (one I/O thread per producer, as clients do).
+ */
+public final class ProducerProbe {
+
+    /** Pass as dispatch instant to have it estimated from batches. */
+    public static final long ESTIMATE = Ledger.ABSENT;
+
+    private final JoinEngine engine;
+    private final Ledger ledger;
+
+    public ProducerProbe(JoinEngine engine, Ledger ledger) {
+        this.engine = engine;
+        this.ledger = ledger;
+    }
+
+    /**
+     * The application called send: claims a sequence number and returns the stamp to attach.
+     *
+     * @param sendMicros     the send instant (read it first thing in the wrapper)
+     * @param intendedMicros when the pacing schedule wanted the send; {@code sendMicros} for application traffic
+     */
+    public byte[] beginSend(long sendMicros, long intendedMicros) {
+        return engine.beginSend(ledger, sendMicros, intendedMicros);
+    }
+
+    /** The client's send call returned (the batch holding the message cannot have left before). */
+    public void sendReturned(byte[] stamp, long micros) {
+        engine.sendReturned(ledger, LatencyStamp.sequence(stamp), micros);
+    }
+
+    /**
+     * The broker acknowledged the message.
+     *
+     * @param dispatchMicros  the exact instant the request left, or {@link #ESTIMATE}
+     * @param continuesBatch  true when this acknowledgement is for the same batch as the previous one
+     *                        of this producer (Kafka: same partition, next offset, same broker timestamp)
+     * @param recordBytes     the serialized size of the message, to tell full batches; 0 if unknown
+     */
+    public void acked(byte[] stamp, long ackMicros, long dispatchMicros, boolean continuesBatch, int recordBytes) {
+        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, continuesBatch, recordBytes);
+    }
+
+    /** The send failed; the message is not expected to arrive and is not counted as lost. */
+    public void failed(byte[] stamp) {
+        engine.failed(ledger, LatencyStamp.sequence(stamp));
+    }
+}
