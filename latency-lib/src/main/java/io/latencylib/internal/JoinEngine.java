@@ -68,6 +68,7 @@ public final class JoinEngine {
     public final AtomicLong offsetLowerMicros = new AtomicLong(Long.MIN_VALUE);
     public final AtomicLong offsetUpperMicros = new AtomicLong(Long.MAX_VALUE);
     private final Set<String> notes = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Object, Integer> lanes = new ConcurrentHashMap<>();
 
     public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, Consumer<MessageLatency> messageListener) {
         this.clock = clock;
@@ -174,6 +175,12 @@ public final class JoinEngine {
         return (int) x;
     }
 
+    /** @return a dense index for a partition-like key (e.g. a Kafka TopicPartition), stable for this engine */
+    public int lane(Object key) {
+        Integer lane = lanes.get(key);
+        return lane != null ? lane : lanes.computeIfAbsent(key, k -> lanes.size());
+    }
+
     public void note(String text) {
         if (notes.add(text)) {
             log.warn(text);
@@ -233,7 +240,8 @@ public final class JoinEngine {
     }
 
     /**
-     * The broker acknowledged the message. {@code dispatchMicros} is the exact dispatch instant when
+     * The broker acknowledged the message ({@code ackMicros} ABSENT: the acknowledgement cannot be
+     * observed, join on the consumer half alone). {@code dispatchMicros} is the exact dispatch instant when
      * the client exposes it, or {@link Ledger#ABSENT} to have it estimated from batches.
      */
     public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, boolean continuesBatch, int recordBytes) {
@@ -245,12 +253,13 @@ public final class JoinEngine {
         int base = idx * Ledger.STRIDE;
         long[] d = l.data;
         long send = d[base + Ledger.F_SEND];
-        long dispatch = dispatchMicros != ABSENT ? dispatchMicros
-                : l.estimateDispatch(send, d[base + Ledger.F_SEND_RETURN], ackMicros, continuesBatch, recordBytes);
-        d[base + Ledger.F_DISPATCH] = dispatch;
-        d[base + Ledger.F_ACK] = ackMicros;
-        acked.increment();
-        record(H_PRODUCER, ackMicros - send);
+        if (ackMicros != ABSENT) {
+            d[base + Ledger.F_DISPATCH] = dispatchMicros != ABSENT ? dispatchMicros
+                    : l.estimateDispatch(send, d[base + Ledger.F_SEND_RETURN], ackMicros, continuesBatch, recordBytes);
+            d[base + Ledger.F_ACK] = ackMicros;
+            acked.increment();
+            record(H_PRODUCER, ackMicros - send);
+        }
         addFlag(l, idx, seq, Ledger.ACKED);
     }
 

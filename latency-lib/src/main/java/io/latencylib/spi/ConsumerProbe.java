@@ -51,6 +51,14 @@ public final class ConsumerProbe {
     }
 
     /**
+     * @return a small dense index for a partition-like key (e.g. a Kafka {@code TopicPartition}),
+     *     the same for equal keys across all consumers of the recorder; look it up once per poll, not per message
+     */
+    public int lane(Object partitionKey) {
+        return engine.lane(partitionKey);
+    }
+
+    /**
      * A message reached the application.
      *
      * @param stamp        the value of the stamp header, or null when the message has none

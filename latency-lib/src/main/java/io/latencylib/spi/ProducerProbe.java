@@ -49,6 +49,11 @@ public final class ProducerProbe {
         engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, continuesBatch, recordBytes);
     }
 
+    /** The acknowledgement cannot be observed (e.g. an interceptor of an old client): join on the consumer half alone. */
+    public void ackNotObservable(byte[] stamp) {
+        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, false, 0);
+    }
+
     /** The send failed; the message is not expected to arrive and is not counted as lost. */
     public void failed(byte[] stamp) {
         engine.failed(ledger, LatencyStamp.sequence(stamp));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -351,17 +352,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                     AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin-" + nodeId,
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                     (int) Math.min(Integer.MAX_VALUE, ADMIN_CALL_TIMEOUT.toMillis())));
-            awaitReady(admin, deadline);
+            awaitReady(admin, deadline, startupTimeout);
 
             started = true;
             return new EmbeddedKafka(server, admin, dataDirectory, bootstrapServers);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Embedded Kafka: interrupted while " + step, e);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + e.getMessage(), e);
         } catch (Exception e) {
-            throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + e, e);
+            throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + describeChain(e), e);
         } finally {
             if (!started) {
                 cleanUpFailedStart(server, admin, dataDirectory);
@@ -415,7 +414,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         formatter.run();
     }
 
-    private static void awaitReady(Admin admin, long deadline) throws InterruptedException {
+    private static void awaitReady(Admin admin, long deadline, Duration startupTimeout)
+            throws InterruptedException {
         Throwable lastFailure = null;
         while (System.nanoTime() - deadline < 0) {
             int remaining = remainingMillis(deadline);
@@ -434,7 +434,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 lastFailure = e;
             }
         }
-        throw new IllegalStateException("broker did not answer describeCluster before the startup deadline"
+        throw new IllegalStateException("no successful describeCluster within the startup timeout of "
+                + startupTimeout.toMillis() + " ms"
                 + (lastFailure == null ? "" : "; last failure: " + lastFailure), lastFailure);
     }
 
@@ -515,6 +516,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The messages along a cause chain, most general first, without repeats. */
+    private static String describeChain(Throwable t) {
+        List<String> parts = new ArrayList<>();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String part = c instanceof IllegalStateException || c.getMessage() == null
+                    ? String.valueOf(c.getMessage() == null ? c.getClass().getName() : c.getMessage())
+                    : c.getClass().getSimpleName() + ": " + c.getMessage();
+            if (parts.stream().noneMatch(p -> p.endsWith(part))) {
+                parts.add(part);
+            }
+        }
+        return String.join(" <- ", parts);
     }
 
     private static Throwable rootCause(Throwable t) {

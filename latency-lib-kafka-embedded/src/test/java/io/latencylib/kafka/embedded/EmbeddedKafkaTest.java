@@ -3,6 +3,9 @@ package io.latencylib.kafka.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,8 +33,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EmbeddedKafkaTest {
 
     @Test
@@ -109,6 +115,43 @@ class EmbeddedKafkaTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("twice")
                     .hasMessageContaining("already exists");
+        }
+    }
+
+    @Test
+    void mainServesABrokerToAParentProcessUntilStdinCloses(@TempDir Path tmp) throws Exception {
+        Path stderr = tmp.resolve("child-stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                EmbeddedKafka.class.getName(), "auto.create.topics.enable=false")
+                .redirectError(stderr.toFile())
+                .start();
+        try {
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line = stdout.readLine();
+            assertThat(line).as("first stdout line; child stderr: %s", readQuietly(stderr))
+                    .startsWith("BOOTSTRAP_SERVERS=");
+            String bootstrapServers = line.substring("BOOTSTRAP_SERVERS=".length());
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+            }
+
+            child.getOutputStream().close(); // EOF on the child's stdin: it shuts down
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exited after stdin EOF").isTrue();
+            assertThat(child.exitValue()).as("exit code; child stderr: %s", readQuietly(stderr)).isZero();
+            assertThat(stdout.readLine()).as("nothing else on stdout").isNull();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "<unreadable: " + e + ">";
         }
     }
 

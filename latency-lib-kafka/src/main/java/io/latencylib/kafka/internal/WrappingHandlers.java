@@ -1,0 +1,120 @@
+package io.latencylib.kafka.internal;
+
+import io.latencylib.LatencyClock;
+import io.latencylib.spi.ConsumerProbe;
+import io.latencylib.spi.ProducerProbe;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Dynamic-proxy handlers behind the wrapped {@code Producer} and {@code Consumer}. A proxy serves
+ * every method of the interface the application has on its classpath, so a newer kafka-clients
+ * that adds methods keeps working (a hand-written {@code implements} would throw AbstractMethodError).
+ */
+public final class WrappingHandlers {
+
+    private WrappingHandlers() {
+    }
+
+    /** Calls {@code method} on {@code target}, throwing exactly what the target threw. */
+    static Object forward(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** equals/hashCode/toString of the proxy itself; null when {@code method} is not one of them. */
+    static Object objectMethod(Object proxy, Object target, String kind, Method method, Object[] args) {
+        if (method.getDeclaringClass() != Object.class) {
+            return null;
+        }
+        return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> kind + "[" + target + "]";
+            default -> null;
+        };
+    }
+
+    /** Handler of a wrapped producer: stamps on {@code send}, forwards everything else untouched. */
+    public static final class ProducerHandler implements InvocationHandler {
+        private final Object delegate;
+        private final ProducerProbe probe;
+        private final LatencyClock clock;
+        private final KafkaStamping.AckTracker acks;
+
+        public ProducerHandler(Object delegate, ProducerProbe probe, LatencyClock clock) {
+            this.delegate = delegate;
+            this.probe = probe;
+            this.clock = clock;
+            this.acks = new KafkaStamping.AckTracker(probe, clock);
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("send") && args != null && args[0] instanceof ProducerRecord<?, ?> record
+                    && (args.length == 1 || (args.length == 2 && (args[1] == null || args[1] instanceof Callback)))) {
+                return send(record, args.length == 2 ? (Callback) args[1] : null);
+            }
+            Object own = objectMethod(proxy, delegate, "LatencyProducer", method, args);
+            return own != null ? own : forward(delegate, method, args);
+        }
+
+        private Object send(ProducerRecord<?, ?> record, Callback callback) {
+            long now = clock.nowMicros();
+            byte[] stamp = probe.beginSend(now, now);
+            ProducerRecord<?, ?> stamped = KafkaStamping.attach(record, stamp);
+            Callback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback);
+            try {
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                Future<?> future = ((Producer) delegate).send(stamped, ackCallback);
+                probe.sendReturned(stamp, clock.nowMicros());
+                return future;
+            } catch (RuntimeException | Error e) {
+                probe.failed(stamp);
+                throw e;
+            }
+        }
+    }
+
+    /** Handler of a wrapped consumer: observes {@code poll}, forwards everything else untouched. */
+    public static final class ConsumerHandler implements InvocationHandler {
+        private final Object delegate;
+        private final LatencyClock clock;
+        private final KafkaStamping.PollObserver observer;
+
+        public ConsumerHandler(Object delegate, KafkaStamping.PollObserver observer, LatencyClock clock) {
+            this.delegate = delegate;
+            this.observer = observer;
+            this.clock = clock;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("poll") && args != null && args.length == 1) {
+                ConsumerProbe probe = observer.probe();
+                long ready = probe.pollStarted(clock.nowMicros());
+                Object result = forward(delegate, method, args);
+                long receive = clock.nowMicros();
+                if (result instanceof ConsumerRecords<?, ?> records) {
+                    int count = records.count();
+                    if (count > 0) {
+                        observer.observe(records, ready, receive);
+                    }
+                    probe.pollReturned(count);
+                }
+                return result;
+            }
+            Object own = objectMethod(proxy, delegate, "LatencyConsumer", method, args);
+            return own != null ? own : forward(delegate, method, args);
+        }
+    }
+}
