@@ -68,10 +68,12 @@ public final class LatencyRecorder {
      *                       (Kafka {@code acks=all}, Pulsar, RabbitMQ confirms)
      * @param linger         how long the client may hold a batch open (zero when it does not batch)
      * @param batchMaxBytes  the size at which a batch is sent without waiting for the linger
+     * @param maxInFlight    how many requests the client keeps in flight to one broker (1 when it does not pipeline)
      */
-    public ProducerProbe newProducerProbe(String system, boolean ackMarksCommit, Duration linger, int batchMaxBytes) {
+    public ProducerProbe newProducerProbe(String system, boolean ackMarksCommit, Duration linger, int batchMaxBytes,
+                                          int maxInFlight) {
         return new ProducerProbe(engine, engine.registerProducer(system, ackMarksCommit, linger.toNanos() / 1000,
-                batchMaxBytes));
+                batchMaxBytes, maxInFlight));
     }
 
     /** For broker adapters: a probe for one consumer (not thread-safe, like the consumers it serves). */

@@ -29,14 +29,14 @@ class LatencyRecorderTest {
 
     @Test
     void splitsAFullyObservedMessageIntoFiveStagesThatSumToEndToEnd() {
-        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ofMillis(5), 16384);
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ofMillis(5), 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         long ready = consumer.pollStarted(t0 - 100);               // consumer already waiting
         byte[] stamp = producer.beginSend(t0, t0);
         producer.sendReturned(stamp, t0 + 20);
         long appendMs = (t0 + 5_000 + 300) / 1000;                  // broker appended 5.3 ms later (ms resolution)
-        producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, false, 1000);
+        producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, 0, false, 1000);
         assertThat(consumer.received(stamp, 0, appendMs, ready, t0 + 9_000)).isTrue();
         consumer.pollReturned(1);
 
@@ -62,13 +62,13 @@ class LatencyRecorderTest {
 
     @Test
     void joinsWhenTheConsumerGetsTheMessageBeforeTheProducerGetsItsAck() {
-        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384);
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         byte[] stamp = producer.beginSend(t0, t0);
         consumer.received(stamp, 0, (t0 + 1_000) / 1000, t0, t0 + 2_000);
         assertThat(messages).isEmpty();
-        producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, false, 100);
+        producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, 0, false, 100);
         assertThat(messages).hasSize(1);
         MessageLatency m = messages.get(0);
         assertThat(m.boundaryMicros(3)).isEqualTo(t0 + 2_000);    // commit ends at min(ack, receive)
@@ -77,11 +77,11 @@ class LatencyRecorderTest {
 
     @Test
     void reportsMergedStagesWhenInstantsAreAbsentAndNeverInventsThem() {
-        ProducerProbe acksOne = recorder.newProducerProbe("test", false, Duration.ZERO, 16384); // ack is not commit
+        ProducerProbe acksOne = recorder.newProducerProbe("test", false, Duration.ZERO, 16384, 5); // ack is not commit
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         byte[] stamp = acksOne.beginSend(t0, t0);
-        acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, false, 100);
+        acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, 0, false, 100);
         consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t0, t0 + 3_000);   // CreateTime topic
         LatencyReport report = recorder.report();
         assertThat(report.mergedStages()).containsExactly("publish+commit+catch-up+fetch");
@@ -93,13 +93,13 @@ class LatencyRecorderTest {
 
     @Test
     void countsDuplicatesReorderingAndForeignMessages() {
-        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384);
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t = clock.now;
         byte[] first = producer.beginSend(t, t);
         byte[] second = producer.beginSend(t, t);
-        producer.acked(first, t + 10, ProducerProbe.ESTIMATE, false, 10);
-        producer.acked(second, t + 10, ProducerProbe.ESTIMATE, true, 10);
+        producer.acked(first, t + 10, ProducerProbe.ESTIMATE, 0, false, 10);
+        producer.acked(second, t + 10, ProducerProbe.ESTIMATE, 0, true, 10);
         consumer.received(second, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
         consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);   // out of order in one partition
         consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30);   // again
@@ -118,11 +118,11 @@ class LatencyRecorderTest {
 
     @Test
     void evictsAcknowledgedMessagesNeverReceivedAsLostAndUndoesItWhenTheyArriveLate() {
-        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384);
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t = clock.now;
         byte[] stamp = producer.beginSend(t, t);
-        producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, false, 10);
+        producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, false, 10);
         assertThat(recorder.report().counts().inFlight()).isEqualTo(1);
         clock.now += 2_000_000;
         LatencyReport.Counts c = recorder.report().counts();
@@ -135,7 +135,7 @@ class LatencyRecorderTest {
     @Test
     void boundsMemoryByOverwritingTheOldestSlotsAndCountsThem() {
         LatencyRecorder small = LatencyRecorder.builder().clock(clock).joinCapacity(16).build();
-        ProducerProbe producer = small.newProducerProbe("test", true, Duration.ZERO, 16384);
+        ProducerProbe producer = small.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         for (int i = 0; i < 40; i++) {
             producer.beginSend(clock.now, clock.now);
         }
@@ -145,11 +145,11 @@ class LatencyRecorderTest {
 
     @Test
     void clampsAnAppendTimeOutsideItsWindowAndCountsIt() {
-        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384);
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         byte[] stamp = producer.beginSend(t0, t0);
-        producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, false, 10);
+        producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, 0, false, 10);
         consumer.received(stamp, 0, (t0 - 5_000) / 1000, t0, t0 + 4_000);   // broker clock 5 ms behind
         LatencyReport report = recorder.report();
         assertThat(report.clamps(Stage.PUBLISH)).isEqualTo(1);

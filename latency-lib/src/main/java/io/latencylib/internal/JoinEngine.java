@@ -84,12 +84,14 @@ public final class JoinEngine {
     // ---------------------------------------------------------------- registry
 
     /** Registers a producer running in this process and returns its ledger. */
-    public Ledger registerProducer(String system, boolean ackMarksCommit, long lingerMicros, int batchMaxBytes) {
+    public Ledger registerProducer(String system, boolean ackMarksCommit, long lingerMicros, int batchMaxBytes,
+                                   int maxInFlight) {
         while (true) {
             long id = ThreadLocalRandom.current().nextLong();
             synchronized (registryLock) {
                 if (find(id) == null) {
-                    Ledger ledger = new Ledger(id, true, capacity, system, ackMarksCommit, lingerMicros, batchMaxBytes);
+                    Ledger ledger = new Ledger(id, true, capacity, system, ackMarksCommit, lingerMicros, batchMaxBytes,
+                            maxInFlight);
                     insert(ledger);
                     return ledger;
                 }
@@ -119,7 +121,7 @@ public final class JoinEngine {
                 if (ledgerCount >= MAX_REMOTE_LEDGERS) {
                     dropIdleRemoteLedgers();
                 }
-                l = new Ledger(producerId, false, Math.min(capacity, 8192), null, false, 0, 0);
+                l = new Ledger(producerId, false, Math.min(capacity, 8192), null, false, 0, 0, 1);
                 insert(l);
             }
             return l;
@@ -244,7 +246,8 @@ public final class JoinEngine {
      * observed, join on the consumer half alone). {@code dispatchMicros} is the exact dispatch instant when
      * the client exposes it, or {@link Ledger#ABSENT} to have it estimated from batches.
      */
-    public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, boolean continuesBatch, int recordBytes) {
+    public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, int lane, boolean continuesBatch,
+                      int recordBytes) {
         int idx = l.slot(seq);
         long s = l.state.get(idx);
         if (Ledger.sequenceOf(s) != seq || (s & Ledger.SENT) == 0) {
@@ -255,7 +258,8 @@ public final class JoinEngine {
         long send = d[base + Ledger.F_SEND];
         if (ackMicros != ABSENT) {
             d[base + Ledger.F_DISPATCH] = dispatchMicros != ABSENT ? dispatchMicros
-                    : l.estimateDispatch(send, d[base + Ledger.F_SEND_RETURN], ackMicros, continuesBatch, recordBytes);
+                    : l.estimateDispatch(lane, send, d[base + Ledger.F_SEND_RETURN], ackMicros, continuesBatch,
+                    recordBytes);
             d[base + Ledger.F_ACK] = ackMicros;
             acked.increment();
             record(H_PRODUCER, ackMicros - send);

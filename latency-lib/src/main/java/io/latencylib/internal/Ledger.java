@@ -41,13 +41,18 @@ public final class Ledger {
     final long lingerMicros;
     final int batchMaxBytes;
 
-    // Dispatch estimator state: touched only by the thread that delivers acknowledgements.
-    long runFirstSend = ABSENT;
-    long runMaxSendReturn = ABSENT;
-    long runBytes;
+    final int maxInFlight;
+
+    // Dispatch estimator state per lane (partition): touched only by the thread delivering acknowledgements.
+    private long[] runFirstSend = new long[0];
+    private long[] runMaxSendReturn = new long[0];
+    private long[] runBytes = new long[0];
+    private long[] runCount = new long[0];
+    /** Acknowledgement instants of the last {@code maxInFlight} batches per lane, a ring. */
+    private long[] batchAcks = new long[0];
 
     Ledger(long producerId, boolean local, int capacity, String system, boolean ackMarksCommit,
-           long lingerMicros, int batchMaxBytes) {
+           long lingerMicros, int batchMaxBytes, int maxInFlight) {
         if (Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
         }
@@ -60,6 +65,7 @@ public final class Ledger {
         this.ackMarksCommit = ackMarksCommit;
         this.lingerMicros = lingerMicros;
         this.batchMaxBytes = batchMaxBytes;
+        this.maxInFlight = Math.max(1, maxInFlight);
     }
 
     static long sequenceOf(long stateWord) {
@@ -72,22 +78,43 @@ public final class Ledger {
 
     /**
      * Estimates when the batch holding this message left the client, from the facts of the latency
-     * model: it cannot leave before send() returned for the records in it, and waits at most the
-     * linger after its first record unless it fills up; never after the acknowledgement.
+     * model: it cannot leave before send() returned for the records in it; it is ready at most the
+     * linger after its first record, or when it is full; and it cannot leave while the client has
+     * the maximum number of requests in flight, i.e. before the batch {@code maxInFlight} batches
+     * earlier on the same lane was acknowledged. Never after its own acknowledgement.
      */
-    long estimateDispatch(long send, long sendReturn, long ack, boolean continuesBatch, int recordBytes) {
-        long returned = sendReturn == ABSENT ? send : sendReturn;
-        if (!continuesBatch || runFirstSend == ABSENT) {
-            runFirstSend = send;
-            runMaxSendReturn = returned;
-            runBytes = 0;
-        } else {
-            runFirstSend = Math.min(runFirstSend, send);
-            runMaxSendReturn = Math.max(runMaxSendReturn, returned);
+    long estimateDispatch(int lane, long send, long sendReturn, long ack, boolean continuesBatch, int recordBytes) {
+        if (lane < 0) {
+            lane = 0;
         }
-        runBytes += Math.max(0, recordBytes);
-        boolean full = recordBytes > 0 && runBytes + recordBytes > batchMaxBytes;
-        long estimate = full ? runMaxSendReturn : Math.max(runMaxSendReturn, runFirstSend + lingerMicros);
-        return Math.min(estimate, ack);
+        if (lane >= runCount.length) {
+            growLanes(lane);
+        }
+        long returned = sendReturn == ABSENT ? send : sendReturn;
+        if (!continuesBatch || runCount[lane] == 0) {
+            long k = runCount[lane]++;
+            int ring = lane * maxInFlight + (int) (k % maxInFlight);
+            long inFlightBound = k >= maxInFlight ? batchAcks[ring] : ABSENT;
+            batchAcks[ring] = ack;
+            runFirstSend[lane] = send;
+            runMaxSendReturn[lane] = Math.max(returned, inFlightBound);
+            runBytes[lane] = 0;
+        } else {
+            runFirstSend[lane] = Math.min(runFirstSend[lane], send);
+            runMaxSendReturn[lane] = Math.max(runMaxSendReturn[lane], returned);
+        }
+        runBytes[lane] += Math.max(0, recordBytes);
+        boolean full = recordBytes > 0 && runBytes[lane] + recordBytes > batchMaxBytes;
+        long ready = full ? runMaxSendReturn[lane] : Math.max(runMaxSendReturn[lane], runFirstSend[lane] + lingerMicros);
+        return Math.min(ready, ack);
+    }
+
+    private void growLanes(int lane) {
+        int n = Math.max(lane + 1, runCount.length * 2);
+        runFirstSend = java.util.Arrays.copyOf(runFirstSend, n);
+        runMaxSendReturn = java.util.Arrays.copyOf(runMaxSendReturn, n);
+        runBytes = java.util.Arrays.copyOf(runBytes, n);
+        runCount = java.util.Arrays.copyOf(runCount, n);
+        batchAcks = java.util.Arrays.copyOf(batchAcks, n * maxInFlight);
     }
 }

@@ -41,17 +41,19 @@ public final class ProducerProbe {
      * The broker acknowledged the message.
      *
      * @param dispatchMicros  the exact instant the request left, or {@link #ESTIMATE}
+     * @param lane            a small index of the partition the batch went to (0 when there is one)
      * @param continuesBatch  true when this acknowledgement is for the same batch as the previous one
-     *                        of this producer (Kafka: same partition, next offset, same broker timestamp)
+     *                        of this lane (Kafka: same partition, next offset, acknowledged right after)
      * @param recordBytes     the serialized size of the message, to tell full batches; 0 if unknown
      */
-    public void acked(byte[] stamp, long ackMicros, long dispatchMicros, boolean continuesBatch, int recordBytes) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, continuesBatch, recordBytes);
+    public void acked(byte[] stamp, long ackMicros, long dispatchMicros, int lane, boolean continuesBatch,
+                      int recordBytes) {
+        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, lane, continuesBatch, recordBytes);
     }
 
     /** The acknowledgement cannot be observed (e.g. an interceptor of an old client): join on the consumer half alone. */
     public void ackNotObservable(byte[] stamp) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, false, 0);
+        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, 0, false, 0);
     }
 
     /** The send failed; the message is not expected to arrive and is not counted as lost. */

@@ -6,6 +6,7 @@ import io.latencylib.LatencyStamp;
 import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.ProducerProbe;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,7 @@ public final class KafkaStamping {
     }
 
     /** Producer settings the split depends on, read from the producer's configuration. */
-    public record ProducerTraits(boolean acksAll, Duration linger, int batchSize, String acks) {
+    public record ProducerTraits(boolean acksAll, Duration linger, int batchSize, int maxInFlight, String acks) {
 
         public static ProducerTraits from(Map<String, ?> config) {
             Object acksValue = config.get("acks");
@@ -44,7 +45,8 @@ public final class KafkaStamping {
             boolean all = acks.equals("all") || acks.equals("-1");
             long lingerMs = parseLong(config.get("linger.ms"), 5);        // Kafka 4 default; 3.x default was 0
             int batch = (int) parseLong(config.get("batch.size"), 16384);
-            return new ProducerTraits(all, Duration.ofMillis(lingerMs), batch, acks);
+            int inFlight = (int) parseLong(config.get("max.in.flight.requests.per.connection"), 5);
+            return new ProducerTraits(all, Duration.ofMillis(lingerMs), batch, inFlight, acks);
         }
 
         private static long parseLong(Object v, long dflt) {
@@ -65,7 +67,8 @@ public final class KafkaStamping {
                     + " message is committed, so the end of commit is not observed and commit is reported merged"
                     + " with catch-up and fetch; use acks=all to see it");
         }
-        return recorder.newProducerProbe("kafka", traits.acksAll(), traits.linger(), traits.batchSize());
+        return recorder.newProducerProbe("kafka", traits.acksAll(), traits.linger(), traits.batchSize(),
+                traits.maxInFlight());
     }
 
     /**
@@ -98,9 +101,11 @@ public final class KafkaStamping {
     public static final class AckTracker {
         private final ProducerProbe probe;
         private final LatencyClock clock;
-        private String lastTopic;
-        private int lastPartition = -1;
-        private long lastOffset = -2;
+        /** Dense lane index per topic and partition; this producer's own numbering. */
+        private final Map<String, int[]> lanesByTopic = new HashMap<>();
+        private int laneCount;
+        private long[] lastOffsetByLane = new long[8];
+        private int lastLane = -1;
         private long lastCallbackEnd = Long.MIN_VALUE;
 
         public AckTracker(ProducerProbe probe, LatencyClock clock) {
@@ -116,18 +121,39 @@ public final class KafkaStamping {
                     probe.failed(stamp);
                     return;
                 }
-                // Records of one batch are acknowledged one after the other, with consecutive offsets.
-                boolean continues = metadata.partition() == lastPartition && metadata.offset() == lastOffset + 1
-                        && metadata.topic().equals(lastTopic) && ack - lastCallbackEnd < 1_000;
-                lastTopic = metadata.topic();
-                lastPartition = metadata.partition();
-                lastOffset = metadata.offset();
+                // Records of one batch are acknowledged one right after the other, with consecutive offsets.
+                int lane = lane(metadata.topic(), metadata.partition());
+                boolean continues = lane == lastLane && metadata.offset() == lastOffsetByLane[lane] + 1
+                        && ack - lastCallbackEnd < 1_000;
+                lastLane = lane;
+                lastOffsetByLane[lane] = metadata.offset();
                 int bytes = Math.max(0, metadata.serializedKeySize()) + Math.max(0, metadata.serializedValueSize())
                         + RECORD_OVERHEAD;
-                probe.acked(stamp, ack, ProducerProbe.ESTIMATE, continues, bytes);
+                probe.acked(stamp, ack, ProducerProbe.ESTIMATE, lane, continues, bytes);
             } catch (RuntimeException e) {
                 log.warn("latency-lib could not record an acknowledgement; the application is not affected", e);
             }
+        }
+
+        private int lane(String topic, int partition) {
+            int[] lanes = lanesByTopic.get(topic);
+            if (lanes == null || partition >= lanes.length) {
+                int[] grown = new int[Math.max(partition + 1, lanes == null ? 1 : lanes.length * 2)];
+                java.util.Arrays.fill(grown, -1);
+                if (lanes != null) {
+                    System.arraycopy(lanes, 0, grown, 0, lanes.length);
+                }
+                lanes = grown;
+                lanesByTopic.put(topic, lanes);
+            }
+            if (lanes[partition] < 0) {
+                lanes[partition] = laneCount++;
+                if (laneCount > lastOffsetByLane.length) {
+                    lastOffsetByLane = java.util.Arrays.copyOf(lastOffsetByLane, laneCount * 2);
+                }
+                lastOffsetByLane[lanes[partition]] = -2;
+            }
+            return lanes[partition];
         }
 
         /** The application's callback for the acknowledgement returned. */
