@@ -437,7 +437,9 @@ public final class JoinEngine {
         long b1 = ABSENT, b2 = ABSENT, b3 = ABSENT, b4 = ABSENT;
         long prev = b0;
         if (dispatch != ABSENT) {
-            b1 = clamp(B_DISPATCH, dispatch, prev, b5, 1);
+            // an estimate: it cannot be later than the broker's append (the end of its millisecond window)
+            long latest = appendMillis == ABSENT ? b5 : Math.max(b0, Math.min(b5, appendMillis * 1000 + 999));
+            b1 = clamp(B_DISPATCH, dispatch, prev, latest, 1);
             prev = b1;
         }
         long commitEnd = ack == ABSENT ? ABSENT : Math.min(ack, b5);
