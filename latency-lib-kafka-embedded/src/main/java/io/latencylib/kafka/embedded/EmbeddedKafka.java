@@ -295,7 +295,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Startup
 
-    private static EmbeddedKafka start(Map<String, String> overrides, Duration startupTimeout) {
+    private static EmbeddedKafka start(Map<String, String> overrides, Duration startupTimeout, Path parent) {
         long startNanos = System.nanoTime();
         long deadline = startNanos + startupTimeout.toNanos();
         // Ports are picked by probing; another process may grab one before the broker binds it.
@@ -304,7 +304,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 && !overrides.containsKey("controller.quorum.voters");
         for (int attempt = 1; ; attempt++) {
             try {
-                EmbeddedKafka kafka = startOnce(overrides, deadline, startupTimeout);
+                EmbeddedKafka kafka = startOnce(overrides, deadline, startupTimeout, parent);
                 LOG.info("Embedded Kafka started at {} in {} ms", kafka.bootstrapServers,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                 return kafka;
@@ -320,10 +320,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static EmbeddedKafka startOnce(Map<String, String> overrides, long deadline, Duration startupTimeout) {
+    private static EmbeddedKafka startOnce(Map<String, String> overrides, long deadline, Duration startupTimeout,
+                                           Path parent) {
         Path dataDirectory;
         try {
-            dataDirectory = Files.createTempDirectory("embedded-kafka-");
+            dataDirectory = parent == null ? Files.createTempDirectory("embedded-kafka-")
+                    : Files.createTempDirectory(Files.createDirectories(parent), "embedded-kafka-");
         } catch (IOException e) {
             throw new IllegalStateException("Embedded Kafka: could not create a temporary directory", e);
         }
@@ -582,6 +584,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private Path parentDirectory;
 
         private Builder() {
         }
@@ -596,6 +599,18 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public Builder brokerProperty(String key, String value) {
             overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Creates the broker's data directory inside {@code parent} (created if missing) instead of
+         * the system temporary directory, e.g. under {@code target/}. It is still deleted on close.
+         *
+         * @param parent a directory
+         * @return this builder
+         */
+        public Builder parentDirectory(Path parent) {
+            this.parentDirectory = Objects.requireNonNull(parent, "parent");
             return this;
         }
 
@@ -624,7 +639,7 @@ public final class EmbeddedKafka implements AutoCloseable {
          *                               deleted in that case
          */
         public EmbeddedKafka start() {
-            return EmbeddedKafka.start(Map.copyOf(overrides), startupTimeout);
+            return EmbeddedKafka.start(Map.copyOf(overrides), startupTimeout, parentDirectory);
         }
     }
 }
