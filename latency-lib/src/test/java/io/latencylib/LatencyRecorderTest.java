@@ -36,7 +36,7 @@ class LatencyRecorderTest {
         byte[] stamp = producer.beginSend(t0, t0);
         producer.sendReturned(stamp, t0 + 20);
         long appendMs = (t0 + 5_000 + 300) / 1000;                  // broker appended 5.3 ms later (ms resolution)
-        producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, 0, false, 1000);
+        producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 1000);
         assertThat(consumer.received(stamp, 0, appendMs, ready, t0 + 9_000)).isTrue();
         consumer.pollReturned(1);
 
@@ -68,7 +68,7 @@ class LatencyRecorderTest {
         byte[] stamp = producer.beginSend(t0, t0);
         consumer.received(stamp, 0, (t0 + 1_000) / 1000, t0, t0 + 2_000);
         assertThat(messages).isEmpty();
-        producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, 0, false, 100);
+        producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         assertThat(messages).hasSize(1);
         MessageLatency m = messages.get(0);
         assertThat(m.boundaryMicros(3)).isEqualTo(t0 + 2_000);    // commit ends at min(ack, receive)
@@ -81,7 +81,7 @@ class LatencyRecorderTest {
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         byte[] stamp = acksOne.beginSend(t0, t0);
-        acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, 0, false, 100);
+        acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t0, t0 + 3_000);   // CreateTime topic
         LatencyReport report = recorder.report();
         assertThat(report.mergedStages()).containsExactly("publish+commit+catch-up+fetch");
@@ -98,8 +98,8 @@ class LatencyRecorderTest {
         long t = clock.now;
         byte[] first = producer.beginSend(t, t);
         byte[] second = producer.beginSend(t, t);
-        producer.acked(first, t + 10, ProducerProbe.ESTIMATE, 0, false, 10);
-        producer.acked(second, t + 10, ProducerProbe.ESTIMATE, 0, true, 10);
+        producer.acked(first, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+        producer.acked(second, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.SAME_BATCH, 10);
         consumer.received(second, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
         consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);   // out of order in one partition
         consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30);   // again
@@ -122,7 +122,7 @@ class LatencyRecorderTest {
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t = clock.now;
         byte[] stamp = producer.beginSend(t, t);
-        producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, false, 10);
+        producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         assertThat(recorder.report().counts().inFlight()).isEqualTo(1);
         clock.now += 2_000_000;
         LatencyReport.Counts c = recorder.report().counts();
@@ -149,7 +149,7 @@ class LatencyRecorderTest {
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         byte[] stamp = producer.beginSend(t0, t0);
-        producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, 0, false, 10);
+        producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         consumer.received(stamp, 0, (t0 - 5_000) / 1000, t0, t0 + 4_000);   // broker clock 5 ms behind
         LatencyReport report = recorder.report();
         assertThat(report.clamps(Stage.PUBLISH)).isEqualTo(1);

@@ -246,7 +246,7 @@ public final class JoinEngine {
      * observed, join on the consumer half alone). {@code dispatchMicros} is the exact dispatch instant when
      * the client exposes it, or {@link Ledger#ABSENT} to have it estimated from batches.
      */
-    public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, int lane, boolean continuesBatch,
+    public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, int lane, int relation,
                       int recordBytes) {
         int idx = l.slot(seq);
         long s = l.state.get(idx);
@@ -257,9 +257,14 @@ public final class JoinEngine {
         long[] d = l.data;
         long send = d[base + Ledger.F_SEND];
         if (ackMicros != ABSENT) {
-            d[base + Ledger.F_DISPATCH] = dispatchMicros != ABSENT ? dispatchMicros
-                    : l.estimateDispatch(lane, send, d[base + Ledger.F_SEND_RETURN], ackMicros, continuesBatch,
-                    recordBytes);
+            if (dispatchMicros != ABSENT) {
+                d[base + Ledger.F_DISPATCH] = dispatchMicros;
+                d[base + Ledger.F_REQUEST] = 0;
+            } else {
+                d[base + Ledger.F_DISPATCH] = l.estimateDispatch(lane, send, d[base + Ledger.F_SEND_RETURN], ackMicros,
+                        relation, recordBytes);
+                d[base + Ledger.F_REQUEST] = l.lastRequest;
+            }
             d[base + Ledger.F_ACK] = ackMicros;
             acked.increment();
             record(H_PRODUCER, ackMicros - send);
@@ -417,7 +422,8 @@ public final class JoinEngine {
         long[] d = l.data;
         joined.increment();
         long ack = d[base + Ledger.F_ACK];
-        split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], d[base + Ledger.F_DISPATCH],
+        long dispatch = ack == ABSENT ? ABSENT : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
+        split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], dispatch,
                 d[base + Ledger.F_APPEND_MS], l.ackMarksCommit ? ack : ABSENT, d[base + Ledger.F_READY],
                 d[base + Ledger.F_RECEIVE]);
     }

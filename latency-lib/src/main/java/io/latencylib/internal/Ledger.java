@@ -21,9 +21,13 @@ public final class Ledger {
     static final int SHIFT = 7;
     static final long FLAGS = (1L << SHIFT) - 1;
 
-    static final int STRIDE = 8;
+    static final int STRIDE = 9;
     static final int F_SEND = 0, F_INTENDED = 1, F_SEND_RETURN = 2, F_DISPATCH = 3, F_ACK = 4, F_READY = 5,
-            F_RECEIVE = 6, F_APPEND_MS = 7;
+            F_RECEIVE = 6, F_APPEND_MS = 7, F_REQUEST = 8;
+
+    /** How an acknowledgement relates to the one before it (see ProducerProbe). */
+    public static final int NEW_REQUEST = 0, SAME_REQUEST = 1, SAME_BATCH = 2;
+    private static final int REQUESTS = 4096;
 
     final long producerId;
     final boolean local;
@@ -50,6 +54,14 @@ public final class Ledger {
     private long[] runCount = new long[0];
     /** Acknowledgement instants of the last {@code maxInFlight} batches per lane, a ring. */
     private long[] batchAcks = new long[0];
+    /** Request (the batches acknowledged together) the last batch of each lane belonged to. */
+    private long[] laneRequest = new long[0];
+    /** Per request, a ring: the latest lower bound and the earliest readiness among its batches. */
+    private final long[] requestLower = new long[REQUESTS];
+    private final long[] requestReady = new long[REQUESTS];
+    private long requestCount;
+    /** The request of the acknowledgement last estimated; stored in its slot. */
+    long lastRequest;
 
     Ledger(long producerId, boolean local, int capacity, String system, boolean ackMarksCommit,
            long lingerMicros, int batchMaxBytes, int maxInFlight) {
@@ -83,7 +95,7 @@ public final class Ledger {
      * the maximum number of requests in flight, i.e. before the batch {@code maxInFlight} batches
      * earlier on the same lane was acknowledged. Never after its own acknowledgement.
      */
-    long estimateDispatch(int lane, long send, long sendReturn, long ack, boolean continuesBatch, int recordBytes) {
+    long estimateDispatch(int lane, long send, long sendReturn, long ack, int relation, int recordBytes) {
         if (lane < 0) {
             lane = 0;
         }
@@ -91,7 +103,14 @@ public final class Ledger {
             growLanes(lane);
         }
         long returned = sendReturn == ABSENT ? send : sendReturn;
-        if (!continuesBatch || runCount[lane] == 0) {
+        if (relation != SAME_BATCH || runCount[lane] == 0) {
+            // a new batch; a request holds at most one batch per lane
+            if (relation == NEW_REQUEST || laneRequest[lane] == requestCount || requestCount == 0) {
+                int r = (int) (++requestCount % REQUESTS);
+                requestLower[r] = Long.MIN_VALUE;
+                requestReady[r] = Long.MAX_VALUE;
+            }
+            laneRequest[lane] = requestCount;
             long k = runCount[lane]++;
             int ring = lane * maxInFlight + (int) (k % maxInFlight);
             long inFlightBound = k >= maxInFlight ? batchAcks[ring] : ABSENT;
@@ -105,8 +124,32 @@ public final class Ledger {
         }
         runBytes[lane] += Math.max(0, recordBytes);
         boolean full = recordBytes > 0 && runBytes[lane] + recordBytes > batchMaxBytes;
-        long ready = full ? runMaxSendReturn[lane] : Math.max(runMaxSendReturn[lane], runFirstSend[lane] + lingerMicros);
-        return Math.min(ready, ack);
+        long lower = runMaxSendReturn[lane];
+        long ready = full ? lower : runFirstSend[lane] + lingerMicros;
+        int r = (int) (requestCount % REQUESTS);
+        requestLower[r] = Math.max(requestLower[r], lower);
+        requestReady[r] = Math.min(requestReady[r], ready);
+        lastRequest = requestCount;
+        return Math.min(Math.max(lower, ready), ack);
+    }
+
+    /**
+     * The dispatch of the request that carried a message: it left when the first of its batches
+     * was ready (the client sends every batch it holds for a broker once one is ready), and not
+     * before the latest lower bound of any of them. Falls back to the per-batch estimate when the
+     * request has left the ring.
+     */
+    long requestDispatch(long request, long batchEstimate, long ack) {
+        if (request <= 0 || requestCount - request >= REQUESTS - 1) {
+            return batchEstimate;
+        }
+        int r = (int) (request % REQUESTS);
+        long lower = requestLower[r];
+        long ready = requestReady[r];
+        if (lower == Long.MIN_VALUE || ready == Long.MAX_VALUE) {
+            return batchEstimate;
+        }
+        return Math.min(Math.max(lower, ready), ack);
     }
 
     private void growLanes(int lane) {
@@ -116,5 +159,6 @@ public final class Ledger {
         runBytes = java.util.Arrays.copyOf(runBytes, n);
         runCount = java.util.Arrays.copyOf(runCount, n);
         batchAcks = java.util.Arrays.copyOf(batchAcks, n * maxInFlight);
+        laneRequest = java.util.Arrays.copyOf(laneRequest, n);
     }
 }

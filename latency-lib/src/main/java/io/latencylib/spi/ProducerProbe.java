@@ -13,6 +13,12 @@ public final class ProducerProbe {
 
     /** Pass as dispatch instant to have it estimated from batches. */
     public static final long ESTIMATE = Ledger.ABSENT;
+    /** The acknowledgement is the first of a response from the broker (a new request). */
+    public static final int NEW_REQUEST = Ledger.NEW_REQUEST;
+    /** The acknowledgement starts another batch of the same response as the previous one. */
+    public static final int SAME_REQUEST = Ledger.SAME_REQUEST;
+    /** The acknowledgement is for the same batch as the previous one. */
+    public static final int SAME_BATCH = Ledger.SAME_BATCH;
 
     private final JoinEngine engine;
     private final Ledger ledger;
@@ -42,18 +48,19 @@ public final class ProducerProbe {
      *
      * @param dispatchMicros  the exact instant the request left, or {@link #ESTIMATE}
      * @param lane            a small index of the partition the batch went to (0 when there is one)
-     * @param continuesBatch  true when this acknowledgement is for the same batch as the previous one
-     *                        of this lane (Kafka: same partition, next offset, acknowledged right after)
+     * @param relation        {@link #SAME_BATCH} when this acknowledgement is for the same batch as the
+     *                        previous one (Kafka: same partition, next offset, acknowledged right after);
+     *                        {@link #SAME_REQUEST} when it starts another batch of the same response;
+     *                        otherwise {@link #NEW_REQUEST}
      * @param recordBytes     the serialized size of the message, to tell full batches; 0 if unknown
      */
-    public void acked(byte[] stamp, long ackMicros, long dispatchMicros, int lane, boolean continuesBatch,
-                      int recordBytes) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, lane, continuesBatch, recordBytes);
+    public void acked(byte[] stamp, long ackMicros, long dispatchMicros, int lane, int relation, int recordBytes) {
+        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, lane, relation, recordBytes);
     }
 
     /** The acknowledgement cannot be observed (e.g. an interceptor of an old client): join on the consumer half alone. */
     public void ackNotObservable(byte[] stamp) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, 0, false, 0);
+        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, 0, Ledger.NEW_REQUEST, 0);
     }
 
     /** The send failed; the message is not expected to arrive and is not counted as lost. */

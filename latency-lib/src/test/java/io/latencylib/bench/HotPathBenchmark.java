@@ -131,7 +131,7 @@ public class HotPathBenchmark {
         long ready = s.consumer.pollStarted(send);
         byte[] stamp = s.producer.beginSend(send, send);
         long ack = clock.nowMicros();
-        s.producer.acked(stamp, ack, ProducerProbe.ESTIMATE, 0, false, 100);
+        s.producer.acked(stamp, ack, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         s.consumer.pollReturned(1);
         return s.consumer.received(stamp, 0, ack / 1000, ready, clock.nowMicros());
     }

@@ -32,6 +32,8 @@ public final class KafkaStamping {
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.kafka");
     /** Bytes a record costs in a batch besides key and value: the stamp header and record overhead. */
     private static final int RECORD_OVERHEAD = LatencyStamp.LENGTH + LatencyStamp.HEADER.length() + 24;
+    /** Acknowledgements closer than this to the previous callback's end came in the same response. */
+    private static final long SAME_RESPONSE_GAP_MICROS = 50;
 
     private KafkaStamping() {
     }
@@ -123,13 +125,16 @@ public final class KafkaStamping {
                 }
                 // Records of one batch are acknowledged one right after the other, with consecutive offsets.
                 int lane = lane(metadata.topic(), metadata.partition());
-                boolean continues = lane == lastLane && metadata.offset() == lastOffsetByLane[lane] + 1
-                        && ack - lastCallbackEnd < 1_000;
+                // The batches of one response are acknowledged back to back, a few microseconds apart.
+                long gap = ack - lastCallbackEnd;
+                int relation = lane == lastLane && metadata.offset() == lastOffsetByLane[lane] + 1 && gap < 1_000
+                        ? ProducerProbe.SAME_BATCH
+                        : gap < SAME_RESPONSE_GAP_MICROS ? ProducerProbe.SAME_REQUEST : ProducerProbe.NEW_REQUEST;
                 lastLane = lane;
                 lastOffsetByLane[lane] = metadata.offset();
                 int bytes = Math.max(0, metadata.serializedKeySize()) + Math.max(0, metadata.serializedValueSize())
                         + RECORD_OVERHEAD;
-                probe.acked(stamp, ack, ProducerProbe.ESTIMATE, lane, continues, bytes);
+                probe.acked(stamp, ack, ProducerProbe.ESTIMATE, lane, relation, bytes);
             } catch (RuntimeException e) {
                 log.warn("latency-lib could not record an acknowledgement; the application is not affected", e);
             }
