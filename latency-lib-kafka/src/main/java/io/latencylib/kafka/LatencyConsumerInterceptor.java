@@ -33,7 +33,7 @@ public class LatencyConsumerInterceptor implements ConsumerInterceptor<Object, O
     @Override
     public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
         if (!records.isEmpty()) {
-            observer.observe(records, ConsumerProbe.NO_APPEND_TIME, recorder.clock().nowMicros());
+            observer.observe(records, ConsumerProbe.READY_UNKNOWN, recorder.clock().nowMicros());
         }
         return records;
     }

@@ -14,6 +14,8 @@ public final class ConsumerProbe {
 
     /** Pass as append instant when the message carries no broker timestamp. */
     public static final long NO_APPEND_TIME = Long.MIN_VALUE;
+    /** Pass as ready instant when the start of the wait is not visible (catch-up and fetch are then merged). */
+    public static final long READY_UNKNOWN = Long.MIN_VALUE;
 
     private final JoinEngine engine;
     private boolean waiting;

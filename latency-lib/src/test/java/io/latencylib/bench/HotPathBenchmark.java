@@ -24,11 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (see README-bench.md next to this file):
  * <pre>
- * ./mvnw -q -pl latency-lib test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
- *     "-Dexec.args=-cp %classpath io.latencylib.bench.HotPathBenchmark"
+ * ./mvnw -q -pl latency-lib test-compile exec:exec@bench
  * </pre>
- * With no arguments {@link #main} runs this class with the GC profiler ({@code -prof gc}); any
- * arguments are passed to {@code org.openjdk.jmh.Main} instead.
+ * runs {@code org.openjdk.jmh.Main io.latencylib.bench.HotPathBenchmark -prof gc} on the test classpath
+ * (other JMH arguments: {@code -Djmh.args="..."}). From an IDE, {@link #main} does the same.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
