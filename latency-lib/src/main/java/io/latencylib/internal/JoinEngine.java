@@ -465,8 +465,14 @@ public final class JoinEngine {
                 clamped(B_APPEND, lo - upper);
             }
             prev = b2;
-            offsetLowerMicros.accumulateAndGet(lo - (commitEnd == ABSENT ? receive : commitEnd), Math::max);
-            offsetUpperMicros.accumulateAndGet(hi - send, Math::min);
+            long offsetLower = lo - (commitEnd == ABSENT ? receive : commitEnd);
+            if (offsetLower > offsetLowerMicros.get()) {
+                offsetLowerMicros.accumulateAndGet(offsetLower, Math::max); // rarely: only when the bound moves
+            }
+            long offsetUpper = hi - send;
+            if (offsetUpper < offsetUpperMicros.get()) {
+                offsetUpperMicros.accumulateAndGet(offsetUpper, Math::min);
+            }
         }
         if (commitEnd != ABSENT) {
             b3 = clamp(B_COMMIT, commitEnd, prev, b5, 1);
