@@ -9,11 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,7 @@ public final class JoinEngine {
     private volatile Ledger[] ledgerTable = new Ledger[64];
     private int ledgerCount;
 
-    private final AtomicReferenceArray<Recorder> recorders = new AtomicReferenceArray<>(H_COUNT);
+    private final HistogramGroup histograms = new HistogramGroup(H_COUNT, HIGHEST_MICROS, SIGNIFICANT_DIGITS);
 
     public final LongAdder sent = new LongAdder();
     public final LongAdder acked = new LongAdder();
@@ -229,7 +227,9 @@ public final class JoinEngine {
         l.state.set(idx, seq << Ledger.SHIFT | Ledger.SENT);
         sent.increment();
         if (intendedMicros != sendMicros) {
-            record(H_LATENESS, sendMicros - intendedMicros);
+            long token = histograms.begin();
+            histograms.record(H_LATENESS, sendMicros - intendedMicros);
+            histograms.end(token);
         }
         return LatencyStamp.encode(l.producerId, seq, sendMicros, intendedMicros);
     }
@@ -267,7 +267,9 @@ public final class JoinEngine {
             }
             d[base + Ledger.F_ACK] = ackMicros;
             acked.increment();
-            record(H_PRODUCER, ackMicros - send);
+            long token = histograms.begin();
+            histograms.record(H_PRODUCER, ackMicros - send);
+            histograms.end(token);
         }
         addFlag(l, idx, seq, Ledger.ACKED);
     }
@@ -483,20 +485,22 @@ public final class JoinEngine {
             }
         }
         // record each segment between consecutive observed boundaries
+        long token = histograms.begin();
         int from = B_SEND;
         long fromValue = b0;
         for (int to = 1; to <= 5; to++) {
             long v = to == 1 ? b1 : to == 2 ? b2 : to == 3 ? b3 : to == 4 ? b4 : b5;
             if (v != ABSENT) {
-                record(from * 6 + to, v - fromValue);
+                histograms.record(from * 6 + to, v - fromValue);
                 from = to;
                 fromValue = v;
             }
         }
-        record(0 * 6 + 0, b5 - b0); // segment 0->0 holds end-to-end
+        histograms.record(0, b5 - b0); // index 0 (segment 0->0) holds end-to-end
         if (intended != send) {
-            record(H_END_TO_END_INTENDED, b5 - intended);
+            histograms.record(H_END_TO_END_INTENDED, b5 - intended);
         }
+        histograms.end(token);
         if (messageListener != null) {
             messageListener.accept(new MessageLatency(producerId, seq, intended, new long[] {b0, b1, b2, b3, b4, b5}));
         }
@@ -528,29 +532,9 @@ public final class JoinEngine {
 
     // ---------------------------------------------------------------- histograms
 
-    void record(int histogram, long micros) {
-        Recorder r = recorders.get(histogram);
-        if (r == null) {
-            r = new Recorder(HIGHEST_MICROS, SIGNIFICANT_DIGITS);
-            if (!recorders.compareAndSet(histogram, null, r)) {
-                r = recorders.get(histogram);
-            }
-        }
-        r.recordValue(Math.min(Math.max(micros, 0), HIGHEST_MICROS));
-    }
-
     /** Moves what was recorded since the last call into {@code cumulative} (index → histogram). */
     public void drainInto(Histogram[] cumulative) {
-        for (int i = 0; i < H_COUNT; i++) {
-            Recorder r = recorders.get(i);
-            if (r != null) {
-                Histogram interval = r.getIntervalHistogram();
-                if (cumulative[i] == null) {
-                    cumulative[i] = new Histogram(HIGHEST_MICROS, SIGNIFICANT_DIGITS);
-                }
-                cumulative[i].add(interval);
-            }
-        }
+        histograms.drainInto(cumulative);
     }
 
     /**
