@@ -37,12 +37,16 @@ public final class LatencyRecorder {
     private final JoinEngine engine;
     private final LatencyClock clock;
     private final Histogram[] cumulative = new Histogram[JoinEngine.H_COUNT];
+    private final Histogram[] scratch = new Histogram[JoinEngine.H_COUNT];
+    private final List<IntervalReader> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long[] baseCounters;
     private long startMicros;
 
     private LatencyRecorder(Builder b) {
         this.clock = b.clock;
         this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000, b.messageListener);
         this.startMicros = clock.nowMicros();
+        this.baseCounters = engine.counters();
     }
 
     /** @return a recorder with the defaults: system clock, eviction after 60 s, 32768 join slots per producer */
@@ -101,55 +105,140 @@ public final class LatencyRecorder {
 
     /** @return a snapshot of everything recorded since creation or the last {@link #reset()} */
     public synchronized LatencyReport report() {
+        drain();
+        return build(cumulative, engine.counters(), baseCounters, startMicros, clock.nowMicros());
+    }
+
+    /**
+     * Discards everything recorded so far (e.g. after a warm-up). Messages in flight still join and
+     * count in later reports.
+     */
+    public synchronized void reset() {
+        drain();
+        java.util.Arrays.fill(cumulative, null);
+        baseCounters = engine.counters();
+        startMicros = clock.nowMicros();
+        engine.resetClockOffsetBounds();
+        for (IntervalReader reader : readers) {
+            reader.restart();
+        }
+    }
+
+    /**
+     * @return a reader of consecutive intervals: each {@link IntervalReader#next()} reports what was
+     *     recorded since its previous call (e.g. for progress lines or one report per step); readers
+     *     are independent of each other and of {@link #report()}
+     */
+    public synchronized IntervalReader newIntervalReader() {
+        drain();
+        IntervalReader reader = new IntervalReader();
+        readers.add(reader);
+        return reader;
+    }
+
+    /** Reports consecutive intervals of a recorder. Thread-safe. */
+    public final class IntervalReader {
+        private final Histogram[] histograms = new Histogram[JoinEngine.H_COUNT];
+        private long[] base;
+        private long startMicros;
+
+        private IntervalReader() {
+            restart();
+        }
+
+        private void restart() {
+            java.util.Arrays.fill(histograms, null);
+            base = engine.counters();
+            startMicros = clock.nowMicros();
+        }
+
+        /** @return what was recorded since the previous call (or since this reader was made) */
+        public LatencyReport next() {
+            synchronized (LatencyRecorder.this) {
+                drain();
+                long[] now = engine.counters();
+                long end = clock.nowMicros();
+                LatencyReport report = build(histograms, now, base, startMicros, end);
+                java.util.Arrays.fill(histograms, null);
+                base = now;
+                startMicros = end;
+                return report;
+            }
+        }
+
+        /** Stops this reader; its histograms are released. */
+        public void close() {
+            synchronized (LatencyRecorder.this) {
+                readers.remove(this);
+            }
+        }
+    }
+
+    /** Moves what the engine recorded into the cumulative histograms and every interval reader's. */
+    private void drain() {
         engine.evictStale();
-        engine.drainInto(cumulative);
-        long endMicros = clock.nowMicros();
+        engine.drainInto(scratch);
+        for (int i = 0; i < scratch.length; i++) {
+            Histogram h = scratch[i];
+            if (h == null || h.getTotalCount() == 0) {
+                continue;
+            }
+            addTo(cumulative, i, h);
+            for (IntervalReader reader : readers) {
+                addTo(reader.histograms, i, h);
+            }
+            h.reset();
+        }
+    }
+
+    private static void addTo(Histogram[] target, int i, Histogram h) {
+        if (target[i] == null) {
+            target[i] = new Histogram(JoinEngine.HIGHEST_MICROS, JoinEngine.SIGNIFICANT_DIGITS);
+        }
+        target[i].add(h);
+    }
+
+    private LatencyReport build(Histogram[] hs, long[] counters, long[] base, long fromMicros, long toMicros) {
         List<StageStats> stages = new ArrayList<>();
         for (int from = 0; from < 5; from++) {
             for (int to = from + 1; to <= 5; to++) {
-                Histogram h = cumulative[from * 6 + to];
+                Histogram h = hs[from * 6 + to];
                 if (h != null && h.getTotalCount() > 0) {
                     stages.add(StageStats.of(List.of(Stage.values()).subList(from, to), h.copy()));
                 }
             }
         }
+        long[] c = new long[JoinEngine.COUNTERS];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = counters[i] - base[i];
+        }
         long[] clampCounts = new long[6];
         Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
-            clampCounts[s.ordinal() + 1] = engine.clamps[s.ordinal() + 1].sum();
+            clampCounts[s.ordinal() + 1] = c[11 + s.ordinal()];
             largest.put(s, Duration.ofNanos(engine.largestClampMicros[s.ordinal() + 1].get() * 1000));
         }
         long lower = engine.offsetLowerMicros.get();
         long upper = engine.offsetUpperMicros.get();
-        LatencyReport.Counts counts = new LatencyReport.Counts(engine.sent.sum(), engine.acked.sum(),
-                engine.sendErrors.sum(), engine.received.sum(), engine.joined.sum(), engine.unjoined.sum(),
-                engine.lost.sum(), engine.duplicated.sum(), engine.reordered.sum(), engine.unstamped.sum(),
-                engine.evicted.sum(), engine.inFlight());
-        return new LatencyReport(instant(startMicros), instant(endMicros),
-                new StageStats("end-to-end", List.of(), copyOrEmpty(0)),
-                stats("end-to-end from intended", JoinEngine.H_END_TO_END_INTENDED),
-                stats("producer (send->ack)", JoinEngine.H_PRODUCER),
-                stats("lateness", JoinEngine.H_LATENESS),
+        LatencyReport.Counts counts = new LatencyReport.Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
+                c[9], c[10], engine.inFlight());
+        return new LatencyReport(instant(fromMicros), instant(toMicros),
+                new StageStats("end-to-end", List.of(), copyOrEmpty(hs, 0)),
+                stats(hs, "end-to-end from intended", JoinEngine.H_END_TO_END_INTENDED),
+                stats(hs, "producer (send->ack)", JoinEngine.H_PRODUCER),
+                stats(hs, "lateness", JoinEngine.H_LATENESS),
                 stages, counts, LatencyReport.clampMap(clampCounts), largest,
                 lower == Long.MIN_VALUE ? null : new LatencyReport.ClockOffsetBounds(lower, upper),
                 new ArrayList<>(engine.notes()));
     }
 
-    /** Discards everything recorded so far (e.g. after a warm-up); messages in flight still join. */
-    public synchronized void reset() {
-        engine.drainInto(new Histogram[JoinEngine.H_COUNT]);
-        java.util.Arrays.fill(cumulative, null);
-        engine.resetCounters();
-        startMicros = clock.nowMicros();
-    }
-
-    private StageStats stats(String name, int index) {
-        Histogram h = cumulative[index];
+    private static StageStats stats(Histogram[] hs, String name, int index) {
+        Histogram h = hs[index];
         return h == null || h.getTotalCount() == 0 ? null : new StageStats(name, List.of(), h.copy());
     }
 
-    private Histogram copyOrEmpty(int index) {
-        Histogram h = cumulative[index];
+    private static Histogram copyOrEmpty(Histogram[] hs, int index) {
+        Histogram h = hs[index];
         return h == null ? new Histogram(JoinEngine.HIGHEST_MICROS, JoinEngine.SIGNIFICANT_DIGITS) : h.copy();
     }
 

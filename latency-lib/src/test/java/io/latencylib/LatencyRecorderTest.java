@@ -177,4 +177,32 @@ class LatencyRecorderTest {
         assertThat(LatencyStamp.isValid(new byte[LatencyStamp.LENGTH])).isFalse();
         assertThat(LatencyStamp.isValid(java.util.Arrays.copyOf(s, 20))).isFalse();
     }
+
+    @Test
+    void intervalReadersReportConsecutiveIntervalsIndependentlyOfTheCumulativeReport() {
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
+        ConsumerProbe consumer = recorder.newConsumerProbe();
+        LatencyRecorder.IntervalReader reader = recorder.newIntervalReader();
+        Runnable oneMessage = () -> {
+            long t = clock.now;
+            byte[] stamp = producer.beginSend(t, t);
+            producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+            consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
+            clock.now += 1000;
+        };
+        oneMessage.run();
+        oneMessage.run();
+        assertThat(reader.next().counts().joined()).isEqualTo(2);
+        oneMessage.run();
+        LatencyReport interval = reader.next();
+        assertThat(interval.counts().joined()).isEqualTo(1);
+        assertThat(interval.endToEnd().count()).isEqualTo(1);
+        assertThat(recorder.report().counts().joined()).isEqualTo(3);
+        recorder.reset();
+        assertThat(recorder.report().counts().joined()).isZero();
+        assertThat(recorder.report().endToEnd().count()).isZero();
+        oneMessage.run();
+        assertThat(recorder.report().counts().joined()).isEqualTo(1);
+        assertThat(reader.next().counts().joined()).isEqualTo(1);
+    }
 }

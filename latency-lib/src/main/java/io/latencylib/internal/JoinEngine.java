@@ -3,7 +3,6 @@ package io.latencylib.internal;
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyStamp;
 import io.latencylib.MessageLatency;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -593,15 +592,20 @@ public final class JoinEngine {
         return n;
     }
 
-    public void resetCounters() {
-        for (LongAdder a : Arrays.asList(sent, acked, sendErrors, received, joined, unjoined, duplicated, reordered,
-                unstamped, lost, evicted, overflowed)) {
-            a.reset();
+    /** Number of values in {@link #counters()}: the {@link io.latencylib.LatencyReport.Counts} fields but in flight, then clamps of b1..b5. */
+    public static final int COUNTERS = 16;
+
+    /** @return a snapshot of the monotone counters (see {@link #COUNTERS}) */
+    public long[] counters() {
+        long[] c = {sent.sum(), acked.sum(), sendErrors.sum(), received.sum(), joined.sum(), unjoined.sum(),
+                lost.sum(), duplicated.sum(), reordered.sum(), unstamped.sum(), evicted.sum(), 0, 0, 0, 0, 0};
+        for (int b = 1; b <= 5; b++) {
+            c[10 + b] = clamps[b].sum();
         }
-        for (int i = 0; i < clamps.length; i++) {
-            clamps[i].reset();
-            largestClampMicros[i].set(0);
-        }
+        return c;
+    }
+
+    public void resetClockOffsetBounds() {
         offsetLowerMicros.set(Long.MIN_VALUE);
         offsetUpperMicros.set(Long.MAX_VALUE);
     }
