@@ -7,14 +7,15 @@ import java.nio.ByteOrder;
 /**
  * The stamp a wrapped producer attaches to every message, in a header of its own named {@link #HEADER}.
  *
- * <p>Wire format, version 1, 29 bytes, big-endian:
+ * <p>Wire format, version 1, 30 bytes, big-endian:
  * <pre>
  *  offset size field
  *       0    1 version (1)
- *       1    8 producer id (random per producer instance; a restarted producer has a new id)
- *       9    8 sequence number (per producer, from 0)
- *      17    8 send instant, microseconds since the epoch
- *      25    4 lateness: send − intended, microseconds (0 unless paced load; saturates at 2^31−1)
+ *       1    1 flags: bit 0 = paced (sent by a load schedule that had an intended instant)
+ *       2    8 producer id (random per producer instance; a restarted producer has a new id)
+ *      10    8 sequence number (per producer, from 0)
+ *      18    8 send instant, microseconds since the epoch
+ *      26    4 lateness: send − intended, microseconds, when paced (saturates at 2^31−1)
  * </pre>
  * Decoding never throws: {@link #isValid(byte[])} says whether a header value is a stamp this
  * version understands; anything else (absent, truncated, another version, garbage) is foreign.
@@ -26,7 +27,10 @@ public final class LatencyStamp {
     /** The version this library writes and reads. */
     public static final byte VERSION = 1;
     /** Length in bytes of a version-1 stamp. */
-    public static final int LENGTH = 29;
+    public static final int LENGTH = 30;
+    /** Value of an intended instant for traffic that was not paced. */
+    public static final long NOT_PACED = Long.MIN_VALUE;
+    private static final byte PACED = 1;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -40,17 +44,20 @@ public final class LatencyStamp {
      * @param producerId     the producer's id
      * @param sequence       the message's sequence number within that producer
      * @param sendMicros     when the application called send
-     * @param intendedMicros when a pacing schedule wanted the send to start; equal to {@code sendMicros} otherwise
-     * @return a new 29-byte array
+     * @param intendedMicros when a pacing schedule wanted the send to start, or {@link #NOT_PACED}
+     * @return a new 30-byte array
      */
     public static byte[] encode(long producerId, long sequence, long sendMicros, long intendedMicros) {
         byte[] b = new byte[LENGTH];
         b[0] = VERSION;
-        LONG.set(b, 1, producerId);
-        LONG.set(b, 9, sequence);
-        LONG.set(b, 17, sendMicros);
-        long lateness = sendMicros - intendedMicros;
-        INT.set(b, 25, (int) Math.max(0, Math.min(Integer.MAX_VALUE, lateness)));
+        LONG.set(b, 2, producerId);
+        LONG.set(b, 10, sequence);
+        LONG.set(b, 18, sendMicros);
+        if (intendedMicros != NOT_PACED) {
+            b[1] = PACED;
+            long lateness = sendMicros - intendedMicros;
+            INT.set(b, 26, (int) Math.max(0, Math.min(Integer.MAX_VALUE, lateness)));
+        }
         return b;
     }
 
@@ -61,21 +68,21 @@ public final class LatencyStamp {
 
     /** @return the producer id of a valid stamp */
     public static long producerId(byte[] stamp) {
-        return (long) LONG.get(stamp, 1);
+        return (long) LONG.get(stamp, 2);
     }
 
     /** @return the sequence number of a valid stamp */
     public static long sequence(byte[] stamp) {
-        return (long) LONG.get(stamp, 9);
+        return (long) LONG.get(stamp, 10);
     }
 
     /** @return the send instant of a valid stamp, microseconds since the epoch */
     public static long sendMicros(byte[] stamp) {
-        return (long) LONG.get(stamp, 17);
+        return (long) LONG.get(stamp, 18);
     }
 
-    /** @return the intended send instant of a valid stamp, microseconds since the epoch */
+    /** @return the intended send instant of a valid stamp, or {@link #NOT_PACED} */
     public static long intendedMicros(byte[] stamp) {
-        return sendMicros(stamp) - (int) INT.get(stamp, 25);
+        return (stamp[1] & PACED) == 0 ? NOT_PACED : sendMicros(stamp) - (int) INT.get(stamp, 26);
     }
 }

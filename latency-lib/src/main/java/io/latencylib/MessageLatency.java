@@ -36,7 +36,7 @@ public final class MessageLatency {
         return sequence;
     }
 
-    /** @return when the schedule wanted the send to start (equals the send instant outside paced load) */
+    /** @return when the schedule wanted the send to start, or {@link #ABSENT} outside paced load */
     public long intendedMicros() {
         return intendedMicros;
     }

@@ -33,7 +33,7 @@ class LatencyRecorderTest {
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
         long ready = consumer.pollStarted(t0 - 100);               // consumer already waiting
-        byte[] stamp = producer.beginSend(t0, t0);
+        byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
         producer.sendReturned(stamp, t0 + 20);
         long appendMs = (t0 + 5_000 + 300) / 1000;                  // broker appended 5.3 ms later (ms resolution)
         producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 1000);
@@ -65,7 +65,7 @@ class LatencyRecorderTest {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
-        byte[] stamp = producer.beginSend(t0, t0);
+        byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
         consumer.received(stamp, 0, (t0 + 1_000) / 1000, t0, t0 + 2_000);
         assertThat(messages).isEmpty();
         producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
@@ -80,7 +80,7 @@ class LatencyRecorderTest {
         ProducerProbe acksOne = recorder.newProducerProbe("test", false, Duration.ZERO, 16384, 5); // ack is not commit
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
-        byte[] stamp = acksOne.beginSend(t0, t0);
+        byte[] stamp = acksOne.beginSend(t0, LatencyStamp.NOT_PACED);
         acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t0, t0 + 3_000);   // CreateTime topic
         LatencyReport report = recorder.report();
@@ -96,8 +96,8 @@ class LatencyRecorderTest {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t = clock.now;
-        byte[] first = producer.beginSend(t, t);
-        byte[] second = producer.beginSend(t, t);
+        byte[] first = producer.beginSend(t, LatencyStamp.NOT_PACED);
+        byte[] second = producer.beginSend(t, LatencyStamp.NOT_PACED);
         producer.acked(first, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         producer.acked(second, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.SAME_BATCH, 10);
         consumer.received(second, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
@@ -121,7 +121,7 @@ class LatencyRecorderTest {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t = clock.now;
-        byte[] stamp = producer.beginSend(t, t);
+        byte[] stamp = producer.beginSend(t, LatencyStamp.NOT_PACED);
         producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         assertThat(recorder.report().counts().inFlight()).isEqualTo(1);
         clock.now += 2_000_000;
@@ -137,7 +137,7 @@ class LatencyRecorderTest {
         LatencyRecorder small = LatencyRecorder.builder().clock(clock).joinCapacity(16).build();
         ProducerProbe producer = small.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         for (int i = 0; i < 40; i++) {
-            producer.beginSend(clock.now, clock.now);
+            producer.beginSend(clock.now, LatencyStamp.NOT_PACED);
         }
         assertThat(small.report().counts().evicted()).isEqualTo(24);
         assertThat(small.report().notes()).anyMatch(n -> n.contains("joinCapacity"));
@@ -148,7 +148,7 @@ class LatencyRecorderTest {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();
         long t0 = clock.now;
-        byte[] stamp = producer.beginSend(t0, t0);
+        byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
         producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         consumer.received(stamp, 0, (t0 - 5_000) / 1000, t0, t0 + 4_000);   // broker clock 5 ms behind
         LatencyReport report = recorder.report();
@@ -185,7 +185,7 @@ class LatencyRecorderTest {
         LatencyRecorder.IntervalReader reader = recorder.newIntervalReader();
         Runnable oneMessage = () -> {
             long t = clock.now;
-            byte[] stamp = producer.beginSend(t, t);
+            byte[] stamp = producer.beginSend(t, LatencyStamp.NOT_PACED);
             producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
             consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
             clock.now += 1000;

@@ -3,6 +3,7 @@ package io.latencylib.kafka;
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyStamp;
 import io.latencylib.kafka.internal.KafkaStamping;
+import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
@@ -51,7 +52,7 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
     @Override
     public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
         long now = recorder.clock().nowMicros();
-        byte[] stamp = probe.beginSend(now, now);
+        byte[] stamp = probe.beginSend(now, PacedSend.takeIntended());
         if (!acksObservable) {
             probe.ackNotObservable(stamp);
         }

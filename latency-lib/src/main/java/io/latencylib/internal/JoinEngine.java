@@ -225,7 +225,7 @@ public final class JoinEngine {
         d[base + Ledger.F_APPEND_MS] = ABSENT;
         l.state.set(idx, seq << Ledger.SHIFT | Ledger.SENT);
         sent.increment();
-        if (intendedMicros != sendMicros) {
+        if (intendedMicros != ABSENT) {
             long token = histograms.begin();
             histograms.record(H_LATENESS, sendMicros - intendedMicros);
             histograms.end(token);
@@ -496,7 +496,7 @@ public final class JoinEngine {
             }
         }
         histograms.record(0, b5 - b0); // index 0 (segment 0->0) holds end-to-end
-        if (intended != send) {
+        if (intended != ABSENT) {
             histograms.record(H_END_TO_END_INTENDED, b5 - intended);
         }
         histograms.end(token);

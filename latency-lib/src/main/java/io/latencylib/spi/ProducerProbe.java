@@ -32,7 +32,8 @@ public final class ProducerProbe {
      * The application called send: claims a sequence number and returns the stamp to attach.
      *
      * @param sendMicros     the send instant (read it first thing in the wrapper)
-     * @param intendedMicros when the pacing schedule wanted the send; {@code sendMicros} for application traffic
+     * @param intendedMicros when the pacing schedule wanted the send; {@link io.latencylib.LatencyStamp#NOT_PACED}
+     *                       for application traffic (see {@link PacedSend#takeIntended()})
      */
     public byte[] beginSend(long sendMicros, long intendedMicros) {
         return engine.beginSend(ledger, sendMicros, intendedMicros);

@@ -100,7 +100,7 @@ public class HotPathBenchmark {
         return s.clock.nowMicros();
     }
 
-    /** (2) LatencyStamp.encode alone: allocates the 29-byte stamp (48 bytes with the array header). */
+    /** (2) LatencyStamp.encode alone: allocates the 30-byte stamp (48 bytes with the array header). */
     @Benchmark
     public byte[] stampEncode(StampState s) {
         return LatencyStamp.encode(s.producerId, s.sequence++, s.sendMicros, s.sendMicros);
@@ -128,7 +128,7 @@ public class HotPathBenchmark {
         LatencyClock clock = s.clock;
         long send = clock.nowMicros();
         long ready = s.consumer.pollStarted(send);
-        byte[] stamp = s.producer.beginSend(send, send);
+        byte[] stamp = s.producer.beginSend(send, LatencyStamp.NOT_PACED);
         long ack = clock.nowMicros();
         s.producer.acked(stamp, ack, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         s.consumer.pollReturned(1);

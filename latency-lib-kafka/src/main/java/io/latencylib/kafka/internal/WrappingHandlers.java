@@ -2,6 +2,7 @@ package io.latencylib.kafka.internal;
 
 import io.latencylib.LatencyClock;
 import io.latencylib.spi.ConsumerProbe;
+import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -70,7 +71,7 @@ public final class WrappingHandlers {
 
         private Object send(ProducerRecord<?, ?> record, Callback callback) {
             long now = clock.nowMicros();
-            byte[] stamp = probe.beginSend(now, now);
+            byte[] stamp = probe.beginSend(now, PacedSend.takeIntended());
             ProducerRecord<?, ?> stamped = KafkaStamping.attach(record, stamp);
             Callback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback);
             try {
