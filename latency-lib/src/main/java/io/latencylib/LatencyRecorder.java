@@ -110,14 +110,28 @@ public final class LatencyRecorder {
     }
 
     /**
-     * Discards everything recorded so far (e.g. after a warm-up). Messages in flight still join and
-     * count in later reports.
+     * Discards everything recorded so far and from now on measures only messages sent from now on
+     * (e.g. after a warm-up); messages sent before still join, but are neither counted nor recorded.
      */
-    public synchronized void reset() {
+    public void reset() {
+        measureFrom(clock.nowMicros());
+    }
+
+    /**
+     * Discards everything recorded so far and measures only messages whose intended send instant
+     * (paced traffic) or send instant is at or after {@code from}, which may lie in the future: a
+     * warm-up that ends then is excluded exactly, whatever the timing of this call.
+     */
+    public void measureFrom(Instant from) {
+        measureFrom(from.getEpochSecond() * 1_000_000L + from.getNano() / 1_000);
+    }
+
+    private synchronized void measureFrom(long fromMicros) {
+        engine.measureFrom(fromMicros);
         drain();
         java.util.Arrays.fill(cumulative, null);
         baseCounters = engine.counters();
-        startMicros = clock.nowMicros();
+        startMicros = Math.max(clock.nowMicros(), fromMicros);
         engine.resetClockOffsetBounds();
         for (IntervalReader reader : readers) {
             reader.restart();
@@ -149,7 +163,7 @@ public final class LatencyRecorder {
         private void restart() {
             java.util.Arrays.fill(histograms, null);
             base = engine.counters();
-            startMicros = clock.nowMicros();
+            startMicros = Math.max(clock.nowMicros(), LatencyRecorder.this.startMicros);
         }
 
         /** @return what was recorded since the previous call (or since this reader was made) */

@@ -66,6 +66,8 @@ public final class JoinEngine {
     public final AtomicLong offsetUpperMicros = new AtomicLong(Long.MAX_VALUE);
     private final Set<String> notes = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Object, Integer> lanes = new ConcurrentHashMap<>();
+    /** Messages intended (or, when not paced, sent) before this instant are joined but neither counted nor recorded. */
+    private volatile long measureFromMicros = Long.MIN_VALUE;
 
     public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, Consumer<MessageLatency> messageListener) {
         this.clock = clock;
@@ -180,6 +182,15 @@ public final class JoinEngine {
         return lane != null ? lane : lanes.computeIfAbsent(key, k -> lanes.size());
     }
 
+    /** Counts and records only messages intended (or sent) at or after {@code micros}: a warm-up ends there. */
+    public void measureFrom(long micros) {
+        measureFromMicros = micros;
+    }
+
+    private boolean measured(long send, long intended) {
+        return (intended != ABSENT ? intended : send) >= measureFromMicros;
+    }
+
     public void note(String text) {
         if (notes.add(text)) {
             log.warn(text);
@@ -224,6 +235,9 @@ public final class JoinEngine {
         d[base + Ledger.F_RECEIVE] = ABSENT;
         d[base + Ledger.F_APPEND_MS] = ABSENT;
         l.state.set(idx, seq << Ledger.SHIFT | Ledger.SENT);
+        if (!measured(sendMicros, intendedMicros)) {
+            return LatencyStamp.encode(l.producerId, seq, sendMicros, intendedMicros);
+        }
         sent.increment();
         if (intendedMicros != ABSENT) {
             long token = histograms.begin();
@@ -265,17 +279,22 @@ public final class JoinEngine {
                 d[base + Ledger.F_REQUEST] = l.lastRequest;
             }
             d[base + Ledger.F_ACK] = ackMicros;
-            acked.increment();
-            long token = histograms.begin();
-            histograms.record(H_PRODUCER, ackMicros - send);
-            histograms.end(token);
+            if (measured(send, d[base + Ledger.F_INTENDED])) {
+                acked.increment();
+                long token = histograms.begin();
+                histograms.record(H_PRODUCER, ackMicros - send);
+                histograms.end(token);
+            }
         }
         addFlag(l, idx, seq, Ledger.ACKED);
     }
 
     public void failed(Ledger l, long seq) {
-        sendErrors.increment();
         int idx = l.slot(seq);
+        int base = idx * Ledger.STRIDE;
+        if (measured(l.data[base + Ledger.F_SEND], l.data[base + Ledger.F_INTENDED])) {
+            sendErrors.increment();
+        }
         while (true) {
             long s = l.state.get(idx);
             if (Ledger.sequenceOf(s) != seq || (s & (Ledger.ACKED | Ledger.RECEIVED | Ledger.EVICTED)) != 0) {
@@ -299,40 +318,47 @@ public final class JoinEngine {
             unstamped.increment();
             return false;
         }
-        received.increment();
         long producerId = LatencyStamp.producerId(stamp);
         long seq = LatencyStamp.sequence(stamp);
+        boolean counted = measured(LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp));
+        if (counted) {
+            received.increment();
+        }
         Ledger l = find(producerId);
         if (l == null) {
             l = remoteLedger(producerId);
         }
         l.lastActivityMicros = receiveMicros;
         if (l.local) {
-            receivedLocal(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros);
+            receivedLocal(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros, counted);
         } else {
-            receivedRemote(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros);
+            receivedRemote(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros, counted);
         }
         return true;
     }
 
     private void receivedLocal(Ledger l, byte[] stamp, long seq, int partition, long appendMillis,
-                               long ready, long receive) {
+                               long ready, long receive, boolean counted) {
         int idx = l.slot(seq);
         long s = l.state.get(idx);
         if (Ledger.sequenceOf(s) != seq || (s & Ledger.SENT) == 0) {
             if (Ledger.sequenceOf(s) < seq) {
-                trackOrder(l, partition, seq);
+                trackOrder(l, partition, seq, counted);
             }
-            unjoined.increment(); // producer half overwritten (join table overflow)
+            if (counted) {
+                unjoined.increment(); // producer half overwritten (join table overflow)
+            }
             split(l.producerId, seq, LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp),
                     ABSENT, appendMillis, ABSENT, ready, receive);
             return;
         }
         if ((s & Ledger.RECEIVED) != 0) {
-            duplicated.increment();
+            if (counted) {
+                duplicated.increment();
+            }
             return;
         }
-        trackOrder(l, partition, seq);
+        trackOrder(l, partition, seq, counted);
         int base = idx * Ledger.STRIDE;
         l.data[base + Ledger.F_READY] = ready;
         l.data[base + Ledger.F_RECEIVE] = receive;
@@ -341,13 +367,15 @@ public final class JoinEngine {
     }
 
     private void receivedRemote(Ledger l, byte[] stamp, long seq, int partition, long appendMillis,
-                                long ready, long receive) {
+                                long ready, long receive, boolean counted) {
         int idx = l.slot(seq);
         while (true) {
             long s = l.state.get(idx);
             long slotSeq = Ledger.sequenceOf(s);
             if (s != 0 && slotSeq == seq) {
-                duplicated.increment();
+                if (counted) {
+                    duplicated.increment();
+                }
                 return;
             }
             if (s != 0 && slotSeq > seq) {
@@ -357,13 +385,15 @@ public final class JoinEngine {
                 break;
             }
         }
-        trackOrder(l, partition, seq);
-        unjoined.increment();
+        trackOrder(l, partition, seq, counted);
+        if (counted) {
+            unjoined.increment();
+        }
         split(l.producerId, seq, LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp),
                 ABSENT, appendMillis, ABSENT, ready, receive);
     }
 
-    private void trackOrder(Ledger l, int partition, long seq) {
+    private void trackOrder(Ledger l, int partition, long seq, boolean counted) {
         if (partition < 0) {
             return;
         }
@@ -373,7 +403,9 @@ public final class JoinEngine {
         }
         long previous = last.get(partition);
         if (seq + 1 < previous) {
-            reordered.increment();
+            if (counted) {
+                reordered.increment();
+            }
         } else {
             last.set(partition, seq + 1);
         }
@@ -421,7 +453,9 @@ public final class JoinEngine {
     private void complete(Ledger l, int idx, long seq) {
         int base = idx * Ledger.STRIDE;
         long[] d = l.data;
-        joined.increment();
+        if (measured(d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED])) {
+            joined.increment();
+        }
         long ack = d[base + Ledger.F_ACK];
         long dispatch = ack == ABSENT ? ABSENT : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
         split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], dispatch,
@@ -435,6 +469,9 @@ public final class JoinEngine {
      */
     void split(long producerId, long seq, long send, long intended, long dispatch, long appendMillis, long ack,
                long ready, long receive) {
+        if (!measured(send, intended)) {
+            return;
+        }
         long b0 = send;
         long b5 = receive;
         if (b5 < b0) {
@@ -559,7 +596,11 @@ public final class JoinEngine {
                 if (since == ABSENT || now - since < evictAfterMicros) {
                     continue;
                 }
-                if (l.state.compareAndSet(idx, s, s | Ledger.EVICTED | (ackedOnly ? Ledger.LOST : 0))) {
+                boolean counted = measured(l.data[base + Ledger.F_SEND], l.data[base + Ledger.F_INTENDED]);
+                if (l.state.compareAndSet(idx, s, s | Ledger.EVICTED | (ackedOnly && counted ? Ledger.LOST : 0))) {
+                    if (!counted) {
+                        continue;
+                    }
                     evicted.increment();
                     if (ackedOnly) {
                         lost.increment();

@@ -1,0 +1,369 @@
+package io.latencylib.load;
+
+import io.latencylib.LatencyRecorder;
+import io.latencylib.LatencyReport;
+import io.latencylib.StageStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open-model load run: messages are sent when the {@link Schedule} says, whatever the broker
+ * does, and latency is measured from each message's intended send instant as well as from its
+ * actual one, so a stalled sender cannot hide a stall (coordinated omission).
+ *
+ * <pre>{@code
+ * LoadReport report = LoadRun.builder(KafkaLoadDriver.create(bootstrapServers))
+ *         .destination("orders-load")
+ *         .schedule(Schedule.constant(10_000, Duration.ofSeconds(20)))
+ *         .messageSize(1024)
+ *         .warmUp(Duration.ofSeconds(5))
+ *         .run();
+ * System.out.println(report.toTable());
+ * }</pre>
+ *
+ * <p>Senders park until a message is due (a spinning sender would take a core away from the broker
+ * and the consumers and inflate the latency it measures); one that falls behind sends what is due at
+ * once, without skipping and without sleeping it away. The run opens the driver and closes it.
+ */
+public final class LoadRun {
+
+    private static final Logger log = LoggerFactory.getLogger("io.latencylib.load");
+
+    private final Builder b;
+
+    private LoadRun(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder(LoadDriver driver) {
+        return new Builder(driver);
+    }
+
+    /** Runs the schedule (after the warm-up), waits for the consumers to drain, and reports. */
+    public LoadReport run() {
+        LatencyRecorder recorder = b.recorder != null ? b.recorder : LatencyRecorder.create();
+        Messages.PayloadPool payloads = new Messages.PayloadPool(b.sizes, b.payload, b.userPayload, b.seed);
+        Schedule full = b.warmUp.isZero() ? b.schedule
+                : Schedule.constant(Math.max(1, b.schedule.rateAt(0)), b.warmUp).then(b.schedule);
+        long warmUpNanos = b.warmUp.toNanos();
+        b.driver.open(b.destination, b.producers, b.consumers, recorder);
+        try {
+            return execute(recorder, payloads, full, warmUpNanos);
+        } finally {
+            b.driver.close();
+        }
+    }
+
+    private LoadReport execute(LatencyRecorder recorder, Messages.PayloadPool payloads, Schedule full, long warmUpNanos) {
+        long startNanos = System.nanoTime() + 20_000_000L; // every sender starts from the same instant
+        long startMicros = recorder.clock().nowMicros() + (startNanos - System.nanoTime()) / 1000;
+        // the warm-up is excluded exactly: only messages intended from its end on are measured
+        recorder.measureFrom(Instant.ofEpochSecond(0, (startMicros + warmUpNanos / 1000) * 1000));
+        List<Schedule> phases = b.schedule.phases();
+        long[] phaseEnds = new long[phases.size()];
+        long end = warmUpNanos;
+        for (int i = 0; i < phases.size(); i++) {
+            end += phases.get(i).duration().toNanos();
+            phaseEnds[i] = end;
+        }
+        AtomicLongArray phaseSent = new AtomicLongArray(phases.size());
+        AtomicLong measured = new AtomicLong();
+        AtomicLong lastSendNanos = new AtomicLong(startNanos);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        List<Thread> senders = new ArrayList<>();
+        for (int p = 0; p < b.producers; p++) {
+            int producer = p;
+            LoadDriver.Sender sender = b.driver.sender(p);
+            Thread t = new Thread(() -> {
+                try {
+                    paceAndSend(producer, sender, full.cursor(), startNanos, startMicros, warmUpNanos, payloads,
+                            measured, lastSendNanos, phaseEnds, phaseSent);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "latency-load-sender-" + p);
+            t.setDaemon(true);
+            senders.add(t);
+        }
+        senders.forEach(Thread::start);
+
+        // The monitor: warm-up end, phase ends, progress lines and backlog samples, on this thread.
+        LatencyRecorder.IntervalReader phaseReader = recorder.newIntervalReader();
+        LatencyRecorder.IntervalReader progressReader = recorder.newIntervalReader();
+        List<LoadReport.Phase> phaseReports = new ArrayList<>();
+        List<LoadReport.BacklogSample> backlog = new ArrayList<>();
+        boolean warm = warmUpNanos == 0;
+        int phase = 0;
+        long sampleEvery = Math.min(1_000_000_000L, b.progressEvery.toNanos());
+        long nextSample = sampleEvery;
+        long nextProgress = b.progressEvery.toNanos();
+        long sentAtLastProgress = 0;
+        long lastProgressAt = 0;
+        try {
+            while (senders.stream().anyMatch(Thread::isAlive)) {
+                long elapsed = System.nanoTime() - startNanos;
+                if (!warm && elapsed >= warmUpNanos) {
+                    warm = true;
+                    phaseReader.next(); // the warm-up interval itself is not a phase
+                }
+                if (warm && phase < phases.size() - 1 && elapsed >= phaseEnds[phase]) {
+                    phaseReports.add(phase(phases.get(phase), phaseSent.get(phase), phaseReader.next()));
+                    phase++;
+                }
+                if (elapsed >= nextSample) {
+                    backlog.add(new LoadReport.BacklogSample(Duration.ofNanos(elapsed), recorder.sentCount(),
+                            recorder.receivedCount()));
+                    nextSample += sampleEvery;
+                }
+                if (elapsed >= nextProgress) {
+                    LatencyReport interval = progressReader.next();
+                    long sentNow = recorder.sentCount();
+                    double seconds = (elapsed - lastProgressAt) / 1e9;
+                    StageStats e2e = interval.endToEndFromIntended().orElse(interval.endToEnd());
+                    b.progressListener.accept(new Progress(Duration.ofNanos(elapsed), full.duration(),
+                            full.rateAt(elapsed), (sentNow - sentAtLastProgress) / seconds, e2e.p50(), e2e.p99(),
+                            sentNow - recorder.receivedCount()));
+                    sentAtLastProgress = sentNow;
+                    lastProgressAt = elapsed;
+                    nextProgress += b.progressEvery.toNanos();
+                }
+                long next = Math.min(nextSample, nextProgress);
+                if (!warm) {
+                    next = Math.min(next, warmUpNanos);
+                } else if (phase < phases.size() - 1) {
+                    next = Math.min(next, phaseEnds[phase]);
+                }
+                LockSupport.parkNanos(Math.max(1_000_000L, Math.min(next - elapsed, 50_000_000L)));
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            b.driver.flush();
+            long sendingNanos = lastSendNanos.get() - startNanos - warmUpNanos;
+            long drainDeadline = System.nanoTime() + b.drainTimeout.toNanos();
+            boolean drained;
+            while (!(drained = recorder.receivedCount() >= recorder.sentCount()) && System.nanoTime() < drainDeadline) {
+                LockSupport.parkNanos(5_000_000L); // re-check every 5 ms until the consumers caught up
+            }
+            backlog.add(new LoadReport.BacklogSample(Duration.ofNanos(System.nanoTime() - startNanos),
+                    recorder.sentCount(), recorder.receivedCount()));
+            phaseReports.add(phase(phases.get(phase), phaseSent.get(phase), phaseReader.next()));
+            return new LoadReport(b.schedule, recorder.report(), phaseReports, measured.get(),
+                    Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained);
+        } finally {
+            phaseReader.close();
+            progressReader.close();
+        }
+    }
+
+    private static LoadReport.Phase phase(Schedule schedule, long sent, LatencyReport interval) {
+        return new LoadReport.Phase(schedule, schedule.averageRate(), sent / (schedule.duration().toNanos() / 1e9),
+                interval);
+    }
+
+    private void paceAndSend(int producer, LoadDriver.Sender sender, Schedule.Cursor cursor, long startNanos,
+                             long startMicros, long warmUpNanos, Messages.PayloadPool payloads, AtomicLong measured,
+                             AtomicLong lastSendNanos, long[] phaseEnds, AtomicLongArray phaseSent) {
+        int phase = 0;
+        boolean failureLogged = false;
+        for (long index = 0; ; index++) {
+            long due = cursor.next();
+            if (due < 0) {
+                break;
+            }
+            if (index % b.producers != producer) {
+                continue;
+            }
+            boolean measuredPart = due >= warmUpNanos;
+            if (measuredPart && measured.get() >= b.stopAfter) {
+                break;
+            }
+            long dueNanos = startNanos + due;
+            long wait;
+            while ((wait = dueNanos - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait); // park, never spin; lateness shows what the timer costs
+            }
+            try {
+                sender.send(b.keys.key(index), payloads.payload(index), startMicros + due / 1000);
+            } catch (RuntimeException e) {
+                if (!failureLogged) {
+                    failureLogged = true;
+                    log.warn("a send of the load run failed (counted as a send error; the run goes on)", e);
+                }
+            }
+            if (measuredPart) {
+                measured.incrementAndGet();
+                long sentAt = System.nanoTime();
+                lastSendNanos.accumulateAndGet(sentAt, Math::max);
+                while (phase < phaseEnds.length - 1 && sentAt - startNanos >= phaseEnds[phase]) {
+                    phase++;
+                }
+                phaseSent.incrementAndGet(phase); // the phase it was actually sent in
+            }
+        }
+    }
+
+    /** Settings of a {@link LoadRun}. */
+    public static final class Builder {
+        private final LoadDriver driver;
+        private String destination = "latency-load";
+        private int producers = 1;
+        private int consumers = 1;
+        private int[] sizes = {1024};
+        private Messages.Keys keys = Messages.Keys.none();
+        private Messages.Payload payload = Messages.Payload.RANDOM;
+        private byte[] userPayload;
+        private Schedule schedule;
+        private Duration warmUp = Duration.ZERO;
+        private long stopAfter = Long.MAX_VALUE;
+        private Duration progressEvery = Duration.ofSeconds(5);
+        private Consumer<Progress> progressListener = p -> log.info("latency-lib load {}", p);
+        private LatencyRecorder recorder;
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private long seed = 1;
+
+        private Builder(LoadDriver driver) {
+            this.driver = Objects.requireNonNull(driver, "driver");
+        }
+
+        /** The topic (queue, exchange) to send to; the driver creates it when missing. Default {@code latency-load}. */
+        public Builder destination(String destination) {
+            this.destination = Objects.requireNonNull(destination, "destination");
+            return this;
+        }
+
+        /** Producers, each with a sending thread of its own sharing the schedule. Default 1. */
+        public Builder producers(int producers) {
+            this.producers = atLeast(producers, 1, "producers");
+            return this;
+        }
+
+        /** Consumers. Default 1. */
+        public Builder consumers(int consumers) {
+            this.consumers = atLeast(consumers, 1, "consumers");
+            return this;
+        }
+
+        /** Every payload has {@code bytes} bytes. Default 1024. */
+        public Builder messageSize(int bytes) {
+            return messageSizes(bytes);
+        }
+
+        /** Payload sizes drawn from these values, each equally likely (repeat a value to weight it). */
+        public Builder messageSizes(int... bytes) {
+            if (bytes.length == 0) {
+                throw new IllegalArgumentException("give at least one message size");
+            }
+            for (int s : bytes) {
+                atLeast(s, 0, "message size");
+            }
+            this.sizes = bytes.clone();
+            return this;
+        }
+
+        /** Keys of the messages. Default {@link Messages.Keys#none()}. */
+        public Builder keys(Messages.Keys keys) {
+            this.keys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /** Random (default) or compressible payloads. */
+        public Builder payload(Messages.Payload payload) {
+            this.payload = Objects.requireNonNull(payload, "payload");
+            return this;
+        }
+
+        /** Every message carries exactly these bytes (sizes are then ignored). */
+        public Builder payload(byte[] payload) {
+            this.userPayload = Objects.requireNonNull(payload, "payload").clone();
+            return this;
+        }
+
+        /** When messages are due. Required. */
+        public Builder schedule(Schedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /** Load at the schedule's initial rate for this long first, excluded from every report. Default none. */
+        public Builder warmUp(Duration warmUp) {
+            if (warmUp.isNegative()) {
+                throw new IllegalArgumentException("warm-up must not be negative: " + warmUp);
+            }
+            this.warmUp = warmUp;
+            return this;
+        }
+
+        /** Stop after this many messages (after warm-up), even if the schedule goes on. */
+        public Builder stopAfter(long messages) {
+            if (messages <= 0) {
+                throw new IllegalArgumentException("stopAfter must be positive: " + messages);
+            }
+            this.stopAfter = messages;
+            return this;
+        }
+
+        /** How often a progress line is produced. Default 5 s. */
+        public Builder progressEvery(Duration every) {
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("progressEvery must be positive: " + every);
+            }
+            this.progressEvery = every;
+            return this;
+        }
+
+        /** Receives the progress lines (default: logged at INFO by {@code io.latencylib.load}). */
+        public Builder progressListener(Consumer<Progress> listener) {
+            this.progressListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Record into this recorder (for instance one the driver's clients were wrapped with). Default: a new one. */
+        public Builder recorder(LatencyRecorder recorder) {
+            this.recorder = Objects.requireNonNull(recorder, "recorder");
+            return this;
+        }
+
+        /** How long to wait after the last send for the consumers to receive everything. Default 30 s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Seed of payload bytes and random keys. Default 1. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public LoadRun build() {
+            if (schedule == null) {
+                throw new IllegalStateException("a load run needs a schedule: .schedule(Schedule.constant(1000,"
+                        + " Duration.ofSeconds(20))) for instance");
+            }
+            return new LoadRun(this);
+        }
+
+        /** Builds and runs. */
+        public LoadReport run() {
+            return build().run();
+        }
+
+        private static int atLeast(int v, int min, String what) {
+            if (v < min) {
+                throw new IllegalArgumentException(what + " must be at least " + min + ": " + v);
+            }
+            return v;
+        }
+    }
+}
