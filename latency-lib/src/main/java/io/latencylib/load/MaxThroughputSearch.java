@@ -1,0 +1,242 @@
+package io.latencylib.load;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the highest rate a system sustains: the achieved rate stays within a tolerance of the
+ * target, the backlog stops growing (consumers keep up), everything sent is received, and
+ * (optionally) an SLO holds. Each probe is a {@link LoadRun} at a constant rate, long enough to judge
+ * the backlog's slope. The search doubles the rate until a probe fails, then bisects (geometric
+ * midpoints) until the bounds are within {@link Builder#precision(double)}.
+ *
+ * <p>A failing probe is run a second time before it counts, so one noisy probe cannot drag the
+ * answer down; the result lists every probe made.
+ */
+public final class MaxThroughputSearch {
+
+    private static final Logger log = LoggerFactory.getLogger("io.latencylib.load");
+
+    /** One probe: a rate, what was achieved, and the verdict. */
+    public record Probe(double targetRate, double achievedRate, double backlogGrowthPerSecond, Duration p99,
+                        boolean passed, String reason) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%12.0f msg/s -> achieved %12.1f msg/s, backlog growth %9.1f msg/s,"
+                            + " p99 %9.3f ms: %s", targetRate, achievedRate, backlogGrowthPerSecond, p99.toNanos() / 1e6,
+                    passed ? "pass" : "FAIL (" + reason + ")");
+        }
+    }
+
+    /** The answer and how it was found. */
+    public record Result(double maxRate, List<Probe> probes) {
+        public Result {
+            probes = List.copyOf(probes);
+        }
+
+        public String toTable() {
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                    "max sustainable throughput: %.0f msg/s (%d probes)%n", maxRate, probes.size()));
+            probes.forEach(p -> out.append("  ").append(p).append('\n'));
+            return out.toString();
+        }
+    }
+
+    private final Builder b;
+
+    private MaxThroughputSearch(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder(LoadDriver driver) {
+        return new Builder(driver);
+    }
+
+    /** Runs the probes and returns the highest rate that passed (0 when even the lowest failed). */
+    public Result run() {
+        List<Probe> probes = new ArrayList<>();
+        double lo;
+        double hi;
+        if (confirmedPass(b.startRate, probes)) {
+            lo = b.startRate;
+            while (true) {                       // double until a confirmed failure
+                if (lo >= b.maxRate) {
+                    return new Result(lo, probes);
+                }
+                double next = Math.min(b.maxRate, lo * 2);
+                if (!confirmedPass(next, probes)) {
+                    hi = next;
+                    break;
+                }
+                lo = next;
+            }
+        } else {
+            hi = b.startRate;
+            while (true) {                       // halve until a pass
+                double next = hi / 2;
+                if (next < b.minRate) {
+                    return new Result(0, probes);
+                }
+                if (confirmedPass(next, probes)) {
+                    lo = next;
+                    break;
+                }
+                hi = next;
+            }
+        }
+        while (hi / lo > 1 + b.precision) {
+            double mid = Math.sqrt(lo * hi);
+            if (confirmedPass(mid, probes)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return new Result(lo, probes);
+    }
+
+    /** A probe that fails is repeated once; only a second failure counts. */
+    private boolean confirmedPass(double rate, List<Probe> probes) {
+        Probe first = probe(rate, probes.size());
+        probes.add(first);
+        if (first.passed()) {
+            return true;
+        }
+        Probe again = probe(rate, probes.size());
+        probes.add(again);
+        return again.passed();
+    }
+
+    private Probe probe(double rate, int index) {
+        LoadRun.Builder run = LoadRun.builder(b.driver)
+                .destination(b.destinationPrefix + "-" + index + "-" + Math.round(rate))
+                .schedule(Schedule.constant(rate, b.probeDuration))
+                .warmUp(b.warmUp)
+                .drainTimeout(b.drainTimeout)
+                .progressEvery(Duration.ofMillis(500))
+                .progressListener(p -> { });
+        b.configure.accept(run);
+        LoadReport report = run.run();
+        double achieved = report.achievedRate();
+        double growth = report.backlogGrowthPerSecond();
+        String reason = null;
+        if (achieved < rate * (1 - b.rateTolerance)) {
+            reason = String.format(Locale.ROOT, "achieved %.1f%% of the target", 100 * achieved / rate);
+        } else if (growth > rate * b.backlogTolerance) {
+            reason = String.format(Locale.ROOT, "backlog grew %.0f msg/s", growth);
+        } else if (!report.drained()) {
+            reason = "consumers did not drain within " + b.drainTimeout.toSeconds() + " s";
+        } else if (b.slo != null && !b.slo.test(report)) {
+            reason = b.sloText + " violated";
+        }
+        Probe probe = new Probe(rate, achieved, growth, report.endToEndCorrected().p99(), reason == null, reason);
+        log.info("latency-lib max-throughput probe {}", probe);
+        return probe;
+    }
+
+    /** Settings of a {@link MaxThroughputSearch}. */
+    public static final class Builder {
+        private final LoadDriver driver;
+        private Consumer<LoadRun.Builder> configure = r -> { };
+        private String destinationPrefix = "latency-max";
+        private double startRate = 1_000;
+        private double minRate = 10;
+        private double maxRate = 10_000_000;
+        private double precision = 0.05;
+        private double rateTolerance = 0.01;
+        private double backlogTolerance = 0.02;
+        private Duration probeDuration = Duration.ofSeconds(10);
+        private Duration warmUp = Duration.ofSeconds(2);
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private Predicate<LoadReport> slo;
+        private String sloText;
+
+        private Builder(LoadDriver driver) {
+            this.driver = Objects.requireNonNull(driver, "driver");
+        }
+
+        /** Sets what every probe shares (message size, keys, producers, consumers...). */
+        public Builder configure(Consumer<LoadRun.Builder> configure) {
+            this.configure = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /** Each probe sends to a fresh destination named from this prefix. Default {@code latency-max}. */
+        public Builder destinationPrefix(String prefix) {
+            this.destinationPrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** First rate probed. Default 1,000 msg/s. */
+        public Builder startRate(double perSecond) {
+            this.startRate = positive(perSecond, "startRate");
+            return this;
+        }
+
+        /** Highest rate probed. Default 10,000,000 msg/s. */
+        public Builder maxRate(double perSecond) {
+            this.maxRate = positive(perSecond, "maxRate");
+            return this;
+        }
+
+        /** Stop when the bounds are within this fraction (default 0.05 = 5%). */
+        public Builder precision(double fraction) {
+            this.precision = positive(fraction, "precision");
+            return this;
+        }
+
+        /** How far below the target the achieved rate may fall (default 0.01 = 1%). */
+        public Builder rateTolerance(double fraction) {
+            this.rateTolerance = positive(fraction, "rateTolerance");
+            return this;
+        }
+
+        /** How fast the backlog may grow, as a fraction of the rate per second (default 0.02). */
+        public Builder backlogTolerance(double fraction) {
+            this.backlogTolerance = positive(fraction, "backlogTolerance");
+            return this;
+        }
+
+        /** Measured time of each probe (default 10 s), after its warm-up (default 2 s). */
+        public Builder probeDuration(Duration probe, Duration warmUp) {
+            this.probeDuration = Objects.requireNonNull(probe, "probe");
+            this.warmUp = Objects.requireNonNull(warmUp, "warmUp");
+            return this;
+        }
+
+        /** How long a probe waits for its consumers to drain (default 10 s). */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** An objective every passing probe must also meet, e.g. {@code r -> r.endToEndCorrected().p99().toMillis() < 50}. */
+        public Builder slo(String description, Predicate<LoadReport> slo) {
+            this.sloText = Objects.requireNonNull(description, "description");
+            this.slo = Objects.requireNonNull(slo, "slo");
+            return this;
+        }
+
+        public MaxThroughputSearch build() {
+            return new MaxThroughputSearch(this);
+        }
+
+        public Result run() {
+            return build().run();
+        }
+
+        private static double positive(double v, String what) {
+            if (!(v > 0)) {
+                throw new IllegalArgumentException(what + " must be positive: " + v);
+            }
+            return v;
+        }
+    }
+}
