@@ -95,7 +95,7 @@ public final class KafkaLoadDriver implements LoadDriver {
     public void open(String destination, int producerCount, int consumerCount, LatencyRecorder recorder) {
         this.topic = Objects.requireNonNull(destination, "destination");
         closing.set(false);
-        int wanted = partitions > 0 ? partitions : consumerCount;
+        int wanted = partitions > 0 ? partitions : Math.max(1, consumerCount);
         int actual = prepareTopic(recorder, wanted);
         for (int i = 0; i < producerCount; i++) {
             producers.add(KafkaLatency.wrap(new KafkaProducer<>(producerConfig), producerConfig, recorder));
@@ -105,7 +105,9 @@ public final class KafkaLoadDriver implements LoadDriver {
             consumer.subscribe(List.of(topic));
             consumers.add(consumer);
         }
-        awaitAssignment(actual);
+        if (consumerCount > 0) {
+            awaitAssignment(actual);
+        }
         for (int i = 0; i < consumers.size(); i++) {
             Consumer<byte[], byte[]> consumer = consumers.get(i);
             Thread t = new Thread(() -> poll(consumer), "latency-load-consumer-" + i);
