@@ -77,7 +77,9 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Ramp, Sched
     double averageRate();
 
     /** @return the rate due at {@code offsetNanos} from the start (the average rate for bursts) */
-    double rateAt(long offsetNanos);
+    default double rateAt(long offsetNanos) {
+        return averageRate();
+    }
 
     /** @return the parts a run reports one by one: the parts of a sequence, otherwise this schedule */
     default List<Schedule> phases() {
@@ -97,11 +99,6 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Ramp, Sched
     record Constant(double perSecond, Duration duration) implements Schedule {
         @Override
         public double averageRate() {
-            return perSecond;
-        }
-
-        @Override
-        public double rateAt(long offsetNanos) {
             return perSecond;
         }
 
@@ -174,11 +171,6 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Ramp, Sched
         }
 
         @Override
-        public double rateAt(long offsetNanos) {
-            return averageRate();
-        }
-
-        @Override
         public Cursor cursor() {
             long periodNanos = period.toNanos();
             long bursts = (duration.toNanos() + periodNanos - 1) / periodNanos;
@@ -206,11 +198,6 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Ramp, Sched
     record Poisson(double perSecond, Duration duration, long seed) implements Schedule {
         @Override
         public double averageRate() {
-            return perSecond;
-        }
-
-        @Override
-        public double rateAt(long offsetNanos) {
             return perSecond;
         }
 
