@@ -1,0 +1,327 @@
+package io.latencylib.slo;
+
+import io.latencylib.LatencyReport;
+import io.latencylib.Stage;
+import io.latencylib.StageStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One service-level objective on a {@link LatencyReport}, written as a string or built fluently:
+ *
+ * <pre>
+ * "p99 &lt; 50ms"                        Slo.percentile(99).below(Duration.ofMillis(50))
+ * "p99.9 &lt;= 120 ms"                   Slo.percentile(99.9).atMost(Duration.ofMillis(120))
+ * "commit.p99 &lt; 10ms"                 Slo.percentile(99).of(Stage.COMMIT).below(Duration.ofMillis(10))
+ * "max &lt; 1s"                          Slo.max().below(Duration.ofSeconds(1))
+ * "throughput &gt;= 10000/s"             Slo.throughput().atLeast(10_000)
+ * "lost == 0", "duplicated == 0"      Slo.lost().equalTo(0), Slo.duplicated().equalTo(0)
+ * "errors &lt; 0.1%"                     Slo.errors().belowPercent(0.1)
+ * "p99 &lt; 50ms in every 10s window"    Slo.percentile(99).below(Duration.ofMillis(50)).inEvery(Duration.ofSeconds(10))
+ * </pre>
+ *
+ * Latency objectives without a stage are on end-to-end latency, measured from the intended send
+ * instant when the traffic was paced (coordinated-omission corrected). Percentiles come from the
+ * recorded HdrHistogram. A report that measured no message fails every objective.
+ */
+public final class Slo {
+
+    /** What an objective measures. */
+    public enum Metric {
+        PERCENTILE, MAX, MEAN, THROUGHPUT, LOST, DUPLICATED, REORDERED, ERRORS
+    }
+
+    /** How the measured value compares to the threshold. */
+    public enum Comparison {
+        LESS("<"), LESS_OR_EQUAL("<="), EQUAL("=="), GREATER_OR_EQUAL(">="), GREATER(">");
+
+        final String symbol;
+
+        Comparison(String symbol) {
+            this.symbol = symbol;
+        }
+
+        boolean holds(double measured, double threshold) {
+            return switch (this) {
+                case LESS -> measured < threshold;
+                case LESS_OR_EQUAL -> measured <= threshold;
+                case EQUAL -> measured == threshold;
+                case GREATER_OR_EQUAL -> measured >= threshold;
+                case GREATER -> measured > threshold;
+            };
+        }
+    }
+
+    private final Metric metric;
+    private final Stage stage;
+    private final double percentile;
+    private final Comparison comparison;
+    /** Latency thresholds in nanoseconds; rates in messages per second; counts; error ratios in percent. */
+    private final double threshold;
+    private final boolean thresholdIsPercent;
+    private final Duration window;
+
+    Slo(Metric metric, Stage stage, double percentile, Comparison comparison, double threshold,
+        boolean thresholdIsPercent, Duration window) {
+        this.metric = metric;
+        this.stage = stage;
+        this.percentile = percentile;
+        this.comparison = comparison;
+        this.threshold = threshold;
+        this.thresholdIsPercent = thresholdIsPercent;
+        this.window = window;
+    }
+
+    /**
+     * Parses one objective.
+     *
+     * @throws SloSyntaxException naming the text, the position and what was expected
+     */
+    public static Slo parse(String text) {
+        return SloParser.parse(text);
+    }
+
+    /** Parses several objectives. */
+    public static List<Slo> parseAll(String... texts) {
+        List<Slo> slos = new ArrayList<>();
+        for (String t : texts) {
+            slos.add(parse(t));
+        }
+        return slos;
+    }
+
+    /** @return the start of a percentile objective, e.g. {@code percentile(99.9)} */
+    public static LatencyTarget percentile(double percentile) {
+        SloParser.checkPercentile(percentile, String.valueOf(percentile), 0);
+        return new LatencyTarget(Metric.PERCENTILE, percentile, null);
+    }
+
+    /** @return the start of an objective on the largest latency */
+    public static LatencyTarget max() {
+        return new LatencyTarget(Metric.MAX, 100, null);
+    }
+
+    /** @return the start of an objective on the mean latency */
+    public static LatencyTarget mean() {
+        return new LatencyTarget(Metric.MEAN, 0, null);
+    }
+
+    /** @return the start of an objective on delivered messages per second */
+    public static NumberTarget throughput() {
+        return new NumberTarget(Metric.THROUGHPUT);
+    }
+
+    public static NumberTarget lost() {
+        return new NumberTarget(Metric.LOST);
+    }
+
+    public static NumberTarget duplicated() {
+        return new NumberTarget(Metric.DUPLICATED);
+    }
+
+    public static NumberTarget reordered() {
+        return new NumberTarget(Metric.REORDERED);
+    }
+
+    /** @return the start of an objective on failed sends (a count, or a percentage of those sent) */
+    public static NumberTarget errors() {
+        return new NumberTarget(Metric.ERRORS);
+    }
+
+    /** @return the same objective, to hold in every window of this length rather than over the whole run */
+    public Slo inEvery(Duration window) {
+        if (window == null || window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("an SLO window must be a positive duration: " + window);
+        }
+        return new Slo(metric, stage, percentile, comparison, threshold, thresholdIsPercent, window);
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    /** @return the stage this objective is about, or empty for end-to-end (and non-latency objectives) */
+    public Optional<Stage> stage() {
+        return Optional.ofNullable(stage);
+    }
+
+    /** @return the window it must hold in, or empty for the whole run */
+    public Optional<Duration> window() {
+        return Optional.ofNullable(window);
+    }
+
+    boolean isLatency() {
+        return metric == Metric.PERCENTILE || metric == Metric.MAX || metric == Metric.MEAN;
+    }
+
+    /** Evaluates this objective on one report (the whole run, or one window). */
+    public Verdict evaluate(LatencyReport report) {
+        if (report.endToEnd().count() == 0 && report.counts().received() == 0) {
+            return new Verdict(this, false, Double.NaN, "no message was measured, so nothing shows the objective"
+                    + " holds: did the test send through wrapped clients?");
+        }
+        double measured;
+        if (isLatency()) {
+            StageStats stats = latencyStats(report);
+            if (stats == null) {
+                return new Verdict(this, false, Double.NaN, "stage " + stage.label() + " was not observed on its own"
+                        + " (reported merged: " + report.mergedStages() + "); see the report's notes");
+            }
+            measured = switch (metric) {
+                case PERCENTILE -> stats.percentile(percentile).toNanos();
+                case MAX -> stats.max().toNanos();
+                default -> stats.mean().toNanos();
+            };
+        } else {
+            LatencyReport.Counts c = report.counts();
+            measured = switch (metric) {
+                case THROUGHPUT -> report.receivedPerSecond();
+                case LOST -> c.lost();
+                case DUPLICATED -> c.duplicated();
+                case REORDERED -> c.reordered();
+                default -> thresholdIsPercent ? (c.sent() == 0 ? 0 : 100.0 * c.sendErrors() / c.sent()) : c.sendErrors();
+            };
+        }
+        boolean passed = comparison.holds(measured, threshold);
+        return new Verdict(this, passed, measured, passed ? null : SloMessages.violation(this, measured, report));
+    }
+
+    /** @return the distribution a latency objective reads: the stage's, or end-to-end corrected when paced */
+    StageStats latencyStats(LatencyReport report) {
+        if (stage == null) {
+            return report.endToEndFromIntended().orElse(report.endToEnd());
+        }
+        return report.stage(stage).orElse(null);
+    }
+
+    /** @return the measured value as text, in the objective's unit */
+    String format(double measured) {
+        if (Double.isNaN(measured)) {
+            return "nothing";
+        }
+        if (isLatency()) {
+            return SloMessages.duration(measured);
+        }
+        if (metric == Metric.THROUGHPUT) {
+            return String.format(Locale.ROOT, "%.1f/s", measured);
+        }
+        if (thresholdIsPercent) {
+            return String.format(Locale.ROOT, "%.3f%%", measured);
+        }
+        return String.valueOf((long) measured);
+    }
+
+    /** @return the name of what is measured, e.g. {@code p99}, {@code commit.p99}, {@code lost} */
+    String subject() {
+        String base = switch (metric) {
+            case PERCENTILE -> "p" + SloMessages.number(percentile);
+            case MAX -> "max";
+            case MEAN -> "mean";
+            default -> metric.name().toLowerCase(Locale.ROOT);
+        };
+        return stage == null ? base : stage.label() + "." + base;
+    }
+
+    /** @return true when a larger measured value is worse (latency, counts); false for throughput */
+    boolean higherIsWorse() {
+        return comparison == Comparison.LESS || comparison == Comparison.LESS_OR_EQUAL || comparison == Comparison.EQUAL;
+    }
+
+    double percentileOrMax() {
+        return metric == Metric.PERCENTILE ? percentile : metric == Metric.MAX ? 100 : 50;
+    }
+
+    /** @return the objective in the string form, normalized, e.g. {@code commit.p99 < 10ms} */
+    @Override
+    public String toString() {
+        return subject() + " " + comparison.symbol + " " + format(threshold).replace(" ", "")
+                + (window == null ? "" : " in every " + SloMessages.duration(window.toNanos()).replace(" ", "") + " window");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Slo s && s.toString().equals(toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    /** Fluent start of a latency objective. */
+    public static final class LatencyTarget {
+        private final Metric metric;
+        private final double percentile;
+        private final Stage stage;
+
+        LatencyTarget(Metric metric, double percentile, Stage stage) {
+            this.metric = metric;
+            this.percentile = percentile;
+            this.stage = stage;
+        }
+
+        /** @return the same objective on one stage instead of end-to-end */
+        public LatencyTarget of(Stage stage) {
+            return new LatencyTarget(metric, percentile, Objects.requireNonNull(stage, "stage"));
+        }
+
+        public Slo below(Duration d) {
+            return make(Comparison.LESS, d);
+        }
+
+        public Slo atMost(Duration d) {
+            return make(Comparison.LESS_OR_EQUAL, d);
+        }
+
+        private Slo make(Comparison c, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("a latency threshold must not be negative: " + d);
+            }
+            return new Slo(metric, stage, percentile, c, d.toNanos(), false, null);
+        }
+    }
+
+    /** Fluent start of an objective on a count, a rate or a percentage. */
+    public static final class NumberTarget {
+        private final Metric metric;
+
+        NumberTarget(Metric metric) {
+            this.metric = metric;
+        }
+
+        public Slo equalTo(long value) {
+            return make(Comparison.EQUAL, value, false);
+        }
+
+        public Slo below(double value) {
+            return make(Comparison.LESS, value, false);
+        }
+
+        public Slo atMost(double value) {
+            return make(Comparison.LESS_OR_EQUAL, value, false);
+        }
+
+        public Slo atLeast(double value) {
+            return make(Comparison.GREATER_OR_EQUAL, value, false);
+        }
+
+        /** For {@link #errors()}: fewer than {@code percent} % of the messages sent. */
+        public Slo belowPercent(double percent) {
+            return make(Comparison.LESS, percent, true);
+        }
+
+        private Slo make(Comparison c, double value, boolean percent) {
+            if (value < 0) {
+                throw new IllegalArgumentException("an SLO threshold must not be negative: " + value);
+            }
+            if (percent && metric != Metric.ERRORS) {
+                throw new IllegalArgumentException("only errors can be given as a percentage");
+            }
+            return new Slo(metric, null, 0, c, value, percent, null);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.latencylib.slo;
+
+import io.latencylib.LatencyReport;
+import io.latencylib.Stage;
+import io.latencylib.StageStats;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Violation messages that say where the time went. */
+final class SloMessages {
+
+    private SloMessages() {
+    }
+
+    static String violation(Slo slo, double measured, LatencyReport report) {
+        StringBuilder out = new StringBuilder();
+        out.append("SLO violated: ").append(slo).append(" -- measured ").append(slo.format(measured));
+        StageStats e2e = report.endToEndFromIntended().orElse(report.endToEnd());
+        boolean corrected = report.endToEndFromIntended().isPresent();
+        if (slo.isLatency()) {
+            out.append(slo.stage().map(s -> " (" + s.label() + ")")
+                    .orElse(corrected ? " (end-to-end from the intended send instant)" : " (end-to-end)"));
+        }
+        out.append(String.format(Locale.ROOT, "%n  end-to-end%s over %d messages: p50 %s, p90 %s, p99 %s, p99.9 %s,"
+                        + " p99.99 %s, max %s", corrected ? " (corrected)" : "", e2e.count(), ms(e2e.p50()), ms(e2e.p90()),
+                ms(e2e.p99()), ms(e2e.p999()), ms(e2e.p9999()), ms(e2e.max())));
+        if (slo.isLatency() && !report.stages().isEmpty()) {
+            double p = slo.percentileOrMax();
+            StageStats dominant = null;
+            StringBuilder breakdown = new StringBuilder();
+            for (StageStats s : report.stages()) {
+                if (dominant == null || s.percentile(p).compareTo(dominant.percentile(p)) > 0) {
+                    dominant = s;
+                }
+                breakdown.append(breakdown.length() == 0 ? "" : ", ").append(s.name()).append(' ')
+                        .append(ms(s.percentile(p)));
+            }
+            String at = "p" + number(p);
+            out.append(String.format(Locale.ROOT, "%n  at %s the largest stage is %s: %s (%s)", at, dominant.name(),
+                    ms(dominant.percentile(p)), breakdown));
+            out.append(String.format(Locale.ROOT, "%n  %s grows with: %s", dominant.name(),
+                    dominant.stages().stream().map(Stage::usualCauses).collect(Collectors.joining("; "))));
+        } else if (!slo.isLatency()) {
+            LatencyReport.Counts c = report.counts();
+            out.append(String.format(Locale.ROOT, "%n  sent %d, received %d, lost %d, duplicated %d, reordered %d,"
+                            + " send errors %d, in %.1f s", c.sent(), c.received(), c.lost(), c.duplicated(), c.reordered(),
+                    c.sendErrors(), report.duration().toMillis() / 1000.0));
+        }
+        for (String note : report.notes()) {
+            out.append("\n  note: ").append(note);
+        }
+        return out.toString();
+    }
+
+    static String ms(java.time.Duration d) {
+        return duration(d.toNanos());
+    }
+
+    /** @return nanoseconds as text in the unit that reads best */
+    static String duration(double nanos) {
+        if (nanos >= 1e9) {
+            return String.format(Locale.ROOT, "%s s", number(nanos / 1e9));
+        }
+        if (nanos >= 1e6) {
+            return String.format(Locale.ROOT, "%s ms", number(nanos / 1e6));
+        }
+        if (nanos >= 1e3) {
+            return String.format(Locale.ROOT, "%s us", number(nanos / 1e3));
+        }
+        return String.format(Locale.ROOT, "%s ns", number(nanos));
+    }
+
+    /** @return a number without trailing zeros, at most three decimals */
+    static String number(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v);
+        s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+        return s;
+    }
+}
