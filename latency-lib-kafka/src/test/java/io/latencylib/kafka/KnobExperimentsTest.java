@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
+import io.latencylib.slo.Slo;
+import io.latencylib.slo.Verdict;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -44,6 +46,11 @@ class KnobExperimentsTest {
         assertThat(ms(baseline, Stage.PRODUCE, 99)).isLessThan(25.0);
         assertThat(ms(lingering, null, 50) - ms(baseline, null, 50)).as("end-to-end p50 grows").isGreaterThan(15.0);
         assertStill(baseline, lingering, Stage.PUBLISH, Stage.COMMIT, Stage.CATCH_UP, Stage.FETCH);
+
+        // an SLO the linger breaks names produce as the stage where the time went
+        Verdict verdict = Slo.parse("p99 < 30ms").evaluate(lingering);
+        assertThat(verdict.passed()).isFalse();
+        assertThat(verdict.message()).contains("at p99 the largest stage is produce").contains("linger.ms");
     }
 
     @Test
@@ -55,6 +62,12 @@ class KnobExperimentsTest {
         assertThat(ms(slow, Stage.CATCH_UP, 50) - ms(baseline, Stage.CATCH_UP, 50)).isGreaterThan(200.0);
         assertThat(ms(slow, Stage.CATCH_UP, 99)).isGreaterThan(ms(slow, Stage.CATCH_UP, 50));
         assertStill(baseline, slow, Stage.PRODUCE, Stage.PUBLISH);
+
+        // an SLO the slow consumer breaks names catch-up as the stage where the time went
+        Verdict verdict = Slo.parse("p99 < 100ms").evaluate(slow);
+        assertThat(verdict.passed()).isFalse();
+        assertThat(verdict.message()).contains("at p99 the largest stage is catch-up")
+                .contains("a consumer that falls behind");
     }
 
     @Test
