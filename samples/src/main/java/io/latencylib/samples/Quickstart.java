@@ -4,6 +4,9 @@ import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
+import io.latencylib.slo.Slo;
+import io.latencylib.slo.SloCheck;
+import io.latencylib.slo.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +37,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class Quickstart {
 
-    private static final Duration SLO_P99 = Duration.ofMillis(50);
+    /** The objectives the verdict is given on (the SLO language of latency-lib). */
+    private static final List<Slo> SLOS = Slo.parseAll("p99 < 50ms", "lost == 0");
 
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
@@ -104,10 +108,16 @@ public final class Quickstart {
             LatencyReport report = recorder.report();
             System.out.println();
             System.out.print(report.toTable());
-            Duration p99 = report.endToEnd().p99();
-            boolean pass = complete && report.counts().lost() == 0 && p99.compareTo(SLO_P99) < 0;
-            System.out.printf(Locale.ROOT, "%nSLO  p99 end-to-end < %d ms: %s (measured p99 %.3f ms, %d of %d received)%n",
-                    SLO_P99.toMillis(), pass ? "PASS" : "FAIL", p99.toNanos() / 1e6, report.counts().received(), count);
+            for (Verdict verdict : SloCheck.evaluate(SLOS, report)) {
+                System.out.printf(Locale.ROOT, "%nSLO %s: %s (measured %s)%n", verdict.slo(),
+                        verdict.passed() ? "PASS" : "FAIL", verdict.measuredText());
+                if (!verdict.passed()) {
+                    System.out.println(verdict.message());
+                }
+            }
+            if (!complete) {
+                System.out.printf(Locale.ROOT, "only %d of %d messages arrived within 30 s%n", report.counts().received(), count);
+            }
         }
     }
 }
