@@ -3,6 +3,7 @@ package io.latencylib;
 import io.latencylib.internal.JoinEngine;
 import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.ProducerProbe;
+import io.latencylib.spi.RecordingListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,6 +92,24 @@ public final class LatencyRecorder {
      */
     public void note(String text) {
         engine.note(Objects.requireNonNull(text));
+    }
+
+    /**
+     * For exporters: {@code listener} sees every value recorded from now on, as it is recorded (see
+     * {@link RecordingListener}); {@link #removeListener} stops it.
+     */
+    public void addListener(RecordingListener listener) {
+        engine.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(RecordingListener listener) {
+        engine.removeListener(listener);
+    }
+
+    /** @return the live counters (sent, acked, send errors, received, joined, unjoined, lost, duplicated,
+     *     reordered, unstamped, evicted, then clamps at the end of produce..fetch) since creation; cheap */
+    public long[] liveCounters() {
+        return engine.counters();
     }
 
     /** @return how many stamped messages wrapped consumers have received so far (cheap, live) */

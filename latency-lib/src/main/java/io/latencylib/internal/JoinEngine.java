@@ -3,6 +3,7 @@ package io.latencylib.internal;
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyStamp;
 import io.latencylib.MessageLatency;
+import io.latencylib.spi.RecordingListener;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,6 +40,7 @@ public final class JoinEngine {
     private final int capacity;
     private final long evictAfterMicros;
     private final Consumer<MessageLatency> messageListener;
+    private volatile RecordingListener[] listeners = new RecordingListener[0];
 
     private final Object registryLock = new Object();
     private volatile Ledger[] ledgerTable = new Ledger[64];
@@ -182,6 +184,16 @@ public final class JoinEngine {
         return lane != null ? lane : lanes.computeIfAbsent(key, k -> lanes.size());
     }
 
+    public synchronized void addListener(RecordingListener listener) {
+        RecordingListener[] copy = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        copy[copy.length - 1] = listener;
+        listeners = copy;
+    }
+
+    public synchronized void removeListener(RecordingListener listener) {
+        listeners = java.util.Arrays.stream(listeners).filter(l -> l != listener).toArray(RecordingListener[]::new);
+    }
+
     /** Counts and records only messages intended (or sent) at or after {@code micros}: a warm-up ends there. */
     public void measureFrom(long micros) {
         measureFromMicros = micros;
@@ -284,6 +296,9 @@ public final class JoinEngine {
                 long token = histograms.begin();
                 histograms.record(H_PRODUCER, ackMicros - send);
                 histograms.end(token);
+                for (RecordingListener listener : listeners) {
+                    listener.onAcknowledgement(send, ackMicros);
+                }
             }
         }
         addFlag(l, idx, seq, Ledger.ACKED);
@@ -537,6 +552,9 @@ public final class JoinEngine {
             histograms.record(H_END_TO_END_INTENDED, b5 - intended);
         }
         histograms.end(token);
+        for (RecordingListener listener : listeners) {
+            listener.onMessage(b0, b1, b2, b3, b4, b5, intended);
+        }
         if (messageListener != null) {
             messageListener.accept(new MessageLatency(producerId, seq, intended, new long[] {b0, b1, b2, b3, b4, b5}));
         }
