@@ -254,7 +254,7 @@ public final class LatencyRecorder {
         long lower = engine.offsetLowerMicros.get();
         long upper = engine.offsetUpperMicros.get();
         LatencyReport.Counts counts = new LatencyReport.Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
-                c[9], c[10], engine.inFlight());
+                c[9], c[10], engine.inFlight(), c[16]);
         return new LatencyReport(instant(fromMicros), instant(toMicros),
                 new StageStats("end-to-end", List.of(), copyOrEmpty(hs, 0)),
                 stats(hs, "end-to-end from intended", JoinEngine.H_END_TO_END_INTENDED),

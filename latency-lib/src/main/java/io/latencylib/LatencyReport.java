@@ -23,7 +23,8 @@ public final class LatencyReport {
 
     /** Counts of messages, as seen by the wrapped clients of this process. */
     public record Counts(long sent, long acked, long sendErrors, long received, long joined, long unjoined,
-                         long lost, long duplicated, long reordered, long unstamped, long evicted, long inFlight) {
+                         long lost, long duplicated, long reordered, long unstamped, long evicted, long inFlight,
+                         long redelivered) {
     }
 
     private final Instant start;
@@ -151,8 +152,9 @@ public final class LatencyReport {
         Counts c = counts;
         out.append(String.format(Locale.ROOT, "%d sent, %d received (%d joined) in %.1f s: %.0f msg/s sent, %.0f msg/s received%n",
                 c.sent(), c.received(), c.joined(), duration().toMillis() / 1000.0, sentPerSecond(), receivedPerSecond()));
-        out.append(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d, unstamped %d, evicted %d, send errors %d, in flight %d%n",
-                c.lost(), c.duplicated(), c.reordered(), c.unstamped(), c.evicted(), c.sendErrors(), c.inFlight()));
+        out.append(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d, unstamped %d, evicted %d, send errors %d, in flight %d%s%n",
+                c.lost(), c.duplicated(), c.reordered(), c.unstamped(), c.evicted(), c.sendErrors(), c.inFlight(),
+                c.redelivered() == 0 ? "" : ", redelivered " + c.redelivered()));
         out.append(String.format(Locale.ROOT, "%-28s %8s %9s %9s %9s %9s %9s %9s %9s %9s%n",
                 "latency (ms)", "count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"));
         for (StageStats s : stages) {

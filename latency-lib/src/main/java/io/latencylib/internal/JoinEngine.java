@@ -60,6 +60,8 @@ public final class JoinEngine {
     public final LongAdder lost = new LongAdder();
     public final LongAdder evicted = new LongAdder();
     public final LongAdder overflowed = new LongAdder();
+    /** Deliveries the broker flagged as redelivered (counted apart from duplicates). */
+    public final LongAdder redelivered = new LongAdder();
     /** Clamps per boundary b1..b5 that moved an instant by more than its resolution, and the largest move. */
     public final LongAdder[] clamps = new LongAdder[6];
     public final AtomicLong[] largestClampMicros = new AtomicLong[6];
@@ -281,6 +283,9 @@ public final class JoinEngine {
         int base = idx * Ledger.STRIDE;
         long[] d = l.data;
         long send = d[base + Ledger.F_SEND];
+        if (ackMicros == ABSENT && dispatchMicros != ABSENT) {
+            d[base + Ledger.F_DISPATCH] = dispatchMicros; // exact, though the acknowledgement is not observed
+        }
         if (ackMicros != ABSENT) {
             if (dispatchMicros != ABSENT) {
                 d[base + Ledger.F_DISPATCH] = dispatchMicros;
@@ -472,7 +477,8 @@ public final class JoinEngine {
             joined.increment();
         }
         long ack = d[base + Ledger.F_ACK];
-        long dispatch = ack == ABSENT ? ABSENT : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
+        long dispatch = ack == ABSENT ? d[base + Ledger.F_DISPATCH]
+                : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
         split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], dispatch,
                 d[base + Ledger.F_APPEND_MS], l.ackMarksCommit ? ack : ABSENT, d[base + Ledger.F_READY],
                 d[base + Ledger.F_RECEIVE]);
@@ -651,16 +657,17 @@ public final class JoinEngine {
         return n;
     }
 
-    /** Number of values in {@link #counters()}: the {@link io.latencylib.LatencyReport.Counts} fields but in flight, then clamps of b1..b5. */
-    public static final int COUNTERS = 16;
+    /** Number of values in {@link #counters()}: the Counts fields up to evicted, clamps of b1..b5, redelivered. */
+    public static final int COUNTERS = 17;
 
     /** @return a snapshot of the monotone counters (see {@link #COUNTERS}) */
     public long[] counters() {
         long[] c = {sent.sum(), acked.sum(), sendErrors.sum(), received.sum(), joined.sum(), unjoined.sum(),
-                lost.sum(), duplicated.sum(), reordered.sum(), unstamped.sum(), evicted.sum(), 0, 0, 0, 0, 0};
+                lost.sum(), duplicated.sum(), reordered.sum(), unstamped.sum(), evicted.sum(), 0, 0, 0, 0, 0, 0};
         for (int b = 1; b <= 5; b++) {
             c[10 + b] = clamps[b].sum();
         }
+        c[16] = redelivered.sum();
         return c;
     }
 

@@ -60,6 +60,11 @@ public final class ConsumerProbe {
         return engine.lane(partitionKey);
     }
 
+    /** The broker flagged the delivery as a redelivery (counted apart from duplicates). */
+    public void redelivered() {
+        engine.redelivered.increment();
+    }
+
     /**
      * A message reached the application.
      *

@@ -61,7 +61,15 @@ public final class ProducerProbe {
 
     /** The acknowledgement cannot be observed (e.g. an interceptor of an old client): join on the consumer half alone. */
     public void ackNotObservable(byte[] stamp) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, Ledger.ABSENT, 0, Ledger.NEW_REQUEST, 0);
+        ackNotObservable(stamp, ESTIMATE);
+    }
+
+    /**
+     * The acknowledgement cannot be observed (no publisher confirms), but the instant the message left
+     * the client is known exactly ({@code dispatchMicros}, or {@link #ESTIMATE} when it is not).
+     */
+    public void ackNotObservable(byte[] stamp, long dispatchMicros) {
+        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, dispatchMicros, 0, Ledger.NEW_REQUEST, 0);
     }
 
     /** The send failed; the message is not expected to arrive and is not counted as lost. */

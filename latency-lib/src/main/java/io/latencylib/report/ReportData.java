@@ -1,0 +1,59 @@
+package io.latencylib.report;
+
+import io.latencylib.LatencyRecorder;
+import io.latencylib.LatencyReport;
+import io.latencylib.load.LoadReport;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a report file holds, detached from the recorder: what {@link LatencyReports#writeJson}
+ * writes and {@link LatencyReports#readJson} reads back (equal to the original). Immutable.
+ *
+ * @param environment where the report was made
+ * @param latency     the latency of the run (warm-up excluded for load runs)
+ * @param load        for load runs: schedule, rates, per-step entries and backlog samples
+ * @param intervals   consecutive interval reports of the same run (e.g. from
+ *                    {@link LatencyRecorder#newIntervalReader()}), in order; may be empty
+ */
+public record ReportData(Environment environment, LatencyData latency, Optional<LoadData> load,
+                         List<LatencyData> intervals) {
+
+    public ReportData {
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(latency, "latency");
+        Objects.requireNonNull(load, "load");
+        intervals = List.copyOf(intervals);
+    }
+
+    /** @return the data of {@code report}, in this JVM's environment */
+    public static ReportData of(LatencyReport report) {
+        return of(report, List.of());
+    }
+
+    /**
+     * @param intervals consecutive interval reports of the same run, e.g. from successive
+     *                  {@link LatencyRecorder.IntervalReader#next()} calls: they give rate and
+     *                  percentiles over time, and one interval each in the histogram log
+     */
+    public static ReportData of(LatencyReport report, List<LatencyReport> intervals) {
+        return new ReportData(Environment.current(), LatencyData.of(report), Optional.empty(),
+                intervals.stream().map(LatencyData::of).toList());
+    }
+
+    /** @return the data of a load run, in this JVM's environment */
+    public static ReportData of(LoadReport report) {
+        return of(report, List.of());
+    }
+
+    /**
+     * @param intervals consecutive interval reports of the run, e.g. from an interval reader of the
+     *                  recorder given to {@code LoadRun.Builder.recorder(...)}, read in its progress
+     *                  listener
+     */
+    public static ReportData of(LoadReport report, List<LatencyReport> intervals) {
+        return new ReportData(Environment.current(), LatencyData.of(report.report()), Optional.of(LoadData.of(report)),
+                intervals.stream().map(LatencyData::of).toList());
+    }
+}

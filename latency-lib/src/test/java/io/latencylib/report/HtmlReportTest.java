@@ -1,0 +1,134 @@
+package io.latencylib.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+class HtmlReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLoadRunPageIsSelfContainedWellFormedAndHasEveryChartAndTable() throws Exception {
+        ReportData data = SyntheticRun.run(new SyntheticRun.Options()).data();
+        Path file = dir.resolve("run.html");
+        LatencyReports.writeHtml(data, file);
+        String html = Files.readString(file);
+        assertSelfContained(html);
+        Document doc = parse(html);
+        assertThat(chartIds(doc)).containsExactly("chart-percentiles", "chart-stages", "chart-rate", "chart-p99");
+        for (Element svg : elements(doc, "svg")) {
+            assertThat(svg.getAttribute("aria-label")).isNotBlank();
+            assertThat(svg.getAttribute("role")).isEqualTo("img");
+        }
+        assertThat(byId(doc, "latency-table")).isPresent();
+        assertThat(byId(doc, "steps-table")).isPresent();
+        // the table holds every distribution with its p99 in milliseconds
+        LatencyData l = data.latency();
+        String table = byId(doc, "latency-table").orElseThrow().getTextContent();
+        for (Distribution d : l.stages()) {
+            assertThat(table).contains(d.name(), String.format(java.util.Locale.ROOT, "%.3f", d.p99().toNanos() / 1e6));
+        }
+        assertThat(table).contains("end-to-end from intended (corrected)", "producer", "lateness");
+        // paced: corrected and uncorrected curves
+        Element percentiles = byId(doc, "chart-percentiles").orElseThrow();
+        assertThat(elements(percentiles, "path")).hasSize(2);
+        assertThat(percentiles.getTextContent()).contains("99.999%", "corrected", "uncorrected");
+        // the stages chart: three bars per stage
+        assertThat(elements(byId(doc, "chart-stages").orElseThrow(), "rect").stream()
+                .filter(r -> r.getAttribute("class").startsWith("bar") && r.hasAttribute("height")
+                        && !r.getAttribute("width").equals("14")).count())
+                .isEqualTo(3L * l.stages().size());
+        assertThat(html).contains("prefers-color-scheme: dark", "@media print", "currentColor");
+    }
+
+    @Test
+    void aPlainUnpacedReportHasOneCurveAndNoTimeCharts() throws Exception {
+        ReportData data = ReportData.of(SyntheticRun.run(new SyntheticRun.Options().unpaced().createTime()).report());
+        String html = LatencyReports.toHtml(data);
+        assertSelfContained(html);
+        Document doc = parse(html);
+        assertThat(chartIds(doc)).containsExactly("chart-percentiles", "chart-stages");
+        assertThat(elements(byId(doc, "chart-percentiles").orElseThrow(), "path")).hasSize(1);
+        assertThat(byId(doc, "latency-table").orElseThrow().getTextContent()).contains("publish+commit (merged)");
+    }
+
+    @Test
+    void intervalsGiveTimeChartsWithoutALoadRun() throws Exception {
+        SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options().unpaced());
+        Document doc = parse(LatencyReports.toHtml(ReportData.of(run.report(), run.intervals())));
+        assertThat(chartIds(doc)).containsExactly("chart-percentiles", "chart-stages", "chart-rate", "chart-p99");
+    }
+
+    @Test
+    void textFromTheReportIsEscapedAndHoldsNoUrl() throws Exception {
+        ReportData data = SyntheticRun.run(new SyntheticRun.Options().unpaced()).data();
+        LatencyData l = data.latency();
+        List<String> notes = new ArrayList<>(l.notes());
+        notes.add("<script>alert('x')</script> & see https://example.org/x or HTTP://example.org");
+        LatencyData withNote = new LatencyData(l.start(), l.end(), l.stages(), l.endToEnd(), l.endToEndFromIntended(),
+                l.producerLatency(), l.lateness(), l.counts(), l.clamps(), l.clockOffsetBounds(), notes);
+        String html = LatencyReports.toHtml(new ReportData(data.environment(), withNote, Optional.empty(), List.of()));
+        assertSelfContained(html);
+        Document doc = parse(html);
+        assertThat(elements(doc, "script")).isEmpty();
+        assertThat(doc.getDocumentElement().getTextContent()).contains("<script>alert('x')</script> & see https://example.org/x");
+    }
+
+    static void assertSelfContained(String html) {
+        assertThat(html).startsWith("<!DOCTYPE html>");
+        assertThat(html.toLowerCase(java.util.Locale.ROOT)).doesNotContain("http:", "https:", "<script", "<link",
+                "@import", "url(", "src=", "href=");
+    }
+
+    static Document parse(String html) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        factory.setExpandEntityReferences(false);
+        return factory.newDocumentBuilder().parse(new InputSource(new StringReader(html)));
+    }
+
+    static List<String> chartIds(Document doc) {
+        return elements(doc, "svg").stream().map(e -> e.getAttribute("id")).toList();
+    }
+
+    static Optional<Element> byId(Document doc, String id) {
+        List<Element> all = new ArrayList<>(elements(doc, "*"));
+        return all.stream().filter(e -> id.equals(e.getAttribute("id"))).findFirst();
+    }
+
+    static List<Element> elements(Document doc, String tag) {
+        return list(doc.getElementsByTagName(tag));
+    }
+
+    static List<Element> elements(Element parent, String tag) {
+        return list(parent.getElementsByTagName(tag));
+    }
+
+    private static List<Element> list(NodeList nodes) {
+        List<Element> out = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            out.add((Element) nodes.item(i));
+        }
+        return out;
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}
