@@ -191,7 +191,8 @@ public final class LatencyRecorder {
                 drain();
                 long[] now = engine.counters();
                 long end = clock.nowMicros();
-                LatencyReport report = build(histograms, now, base, startMicros, end);
+                // before a future measureFrom instant (a warm-up), the interval is empty and ends now
+                LatencyReport report = build(histograms, now, base, Math.min(startMicros, end), end);
                 java.util.Arrays.fill(histograms, null);
                 base = now;
                 startMicros = end;

@@ -121,6 +121,11 @@ public final class LatencyReport {
         return clamps.getOrDefault(stage, 0L);
     }
 
+    /** @return the largest move of a clamp at the end of {@code stage}, when there was one */
+    public Optional<Duration> largestClamp(Stage stage) {
+        return clamps(stage) == 0 ? Optional.empty() : Optional.ofNullable(largestClamps.get(stage));
+    }
+
     /** @return the clock-offset bounds, when messages carried broker timestamps */
     public Optional<ClockOffsetBounds> clockOffsetBounds() {
         return Optional.ofNullable(clockOffsetBounds);

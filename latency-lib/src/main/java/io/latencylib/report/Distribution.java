@@ -75,7 +75,7 @@ public final class Distribution {
         return histogram.getMean();
     }
 
-    /** @param percentile in (0, 100], e.g. 99.9 */
+    /** @param percentile in [0, 100], e.g. 99.9; 0 gives the minimum, 100 the maximum */
     public Duration percentile(double percentile) {
         return micros(percentileMicros(percentile));
     }

@@ -66,7 +66,8 @@ final class HtmlReport {
         out.append(Svg.groupedBarChart("chart-stages", "Stage latency at p50, p99 and p99.9, in milliseconds",
                 List.of("p50", "p99", "p99.9"), groups, "latency (ms)"));
         out.append("<figcaption>").append(Html.esc(l.stages().stream().anyMatch(Distribution::isMerged)
-                ? "Stages joined by \u201c+\u201d are merged: a boundary between them was not observed (see the notes)."
+                ? "Stages joined by \u201c+\u201d are merged: a boundary between them was not observed"
+                + (l.notes().isEmpty() ? "." : " (see the notes).")
                 : "The five stages of each message add up exactly to its end-to-end latency; percentiles of"
                 + " stages do not add up.")).append("</figcaption>\n</figure>\n</section>\n");
 
@@ -132,6 +133,7 @@ final class HtmlReport {
 
         List<Svg.Line> rate = new ArrayList<>();
         List<Svg.Line> p99 = new ArrayList<>();
+        Svg.Line targetLine = null;
         if (load.isPresent()) {
             LoadData ld = load.get();
             double scheduleEnd = warmUp + ld.scheduleDuration().toNanos() / 1e9;
@@ -156,7 +158,6 @@ final class HtmlReport {
                 uncorrected.add(new double[] {from, u});
                 uncorrected.add(new double[] {stepEnd, u});
             }
-            rate.add(new Svg.Line("target", "s4", target, true));
             List<LoadReport.BacklogSample> b = ld.backlog();
             if (b.size() >= 2 && intervals.isEmpty()) {
                 List<double[]> sent = new ArrayList<>();
@@ -175,9 +176,10 @@ final class HtmlReport {
                     received.add(new double[] {to, r});
                     xMax = Math.max(xMax, to);
                 }
+                rate.add(new Svg.Line("received", "s3", received, false, true));
                 rate.add(new Svg.Line("sent", "s1", sent, false));
-                rate.add(new Svg.Line("received", "s3", received, false));
             }
+            targetLine = new Svg.Line("target", "s4", target, true);
             if (intervals.isEmpty()) {
                 p99.add(new Svg.Line("p99 from the intended send (corrected), per step", "s1", corrected, false));
                 if (l.endToEndFromIntended().isPresent()) {
@@ -191,16 +193,24 @@ final class HtmlReport {
             List<double[]> corrected = new ArrayList<>();
             List<double[]> uncorrected = new ArrayList<>();
             boolean paced = intervals.stream().anyMatch(i -> i.endToEndFromIntended().isPresent());
+            // a much shorter interval (the rest at the end of a run) gives a noisy rate: left out of the rate chart
+            double[] lengths = intervals.stream().mapToDouble(i -> seconds(i.start(), i.end())).sorted().toArray();
+            double shortest = lengths[lengths.length / 2] / 4;
             for (LatencyData i : intervals) {
-                double from = seconds(t0, i.start());
+                // an interval that began in the warm-up holds only measured messages: drawn from its end
+                double from = Math.max(warmUp, seconds(t0, i.start()));
                 double to = seconds(t0, i.end());
                 if (to <= from) {
                     continue;
                 }
-                sent.add(new double[] {from, i.sentPerSecond()});
-                sent.add(new double[] {to, i.sentPerSecond()});
-                received.add(new double[] {from, i.receivedPerSecond()});
-                received.add(new double[] {to, i.receivedPerSecond()});
+                if (to - from >= shortest) {
+                    double sentRate = i.counts().sent() / (to - from);
+                    double receivedRate = i.counts().received() / (to - from);
+                    sent.add(new double[] {from, sentRate});
+                    sent.add(new double[] {to, sentRate});
+                    received.add(new double[] {from, receivedRate});
+                    received.add(new double[] {to, receivedRate});
+                }
                 Distribution c = i.endToEndCorrected();
                 double cv = c.count() == 0 ? Double.NaN : ms(c.p99());
                 double uv = i.endToEnd().count() == 0 ? Double.NaN : ms(i.endToEnd().p99());
@@ -210,19 +220,22 @@ final class HtmlReport {
                 uncorrected.add(new double[] {to, uv});
                 xMax = Math.max(xMax, to);
             }
+            rate.add(new Svg.Line("received", "s3", received, false, true));
             rate.add(new Svg.Line("sent", "s1", sent, false));
-            rate.add(new Svg.Line("received", "s3", received, false));
             p99.add(new Svg.Line(paced ? "p99 from the intended send (corrected)" : "p99 end-to-end", "s1", corrected, false));
             if (paced) {
                 p99.add(new Svg.Line("p99 from the actual send", "s2", uncorrected, true));
             }
+        }
+        if (targetLine != null) {
+            rate.add(targetLine);
         }
         out.append("<section id=\"over-time\">\n<h2>Rate and p99 over time</h2>\n<figure>\n");
         out.append(Svg.timeChart("chart-rate", "Message rate over time, messages per second", rate, xMax, warmUp,
                 "warm-up (not measured)", "messages per second", Html::shortRate));
         out.append("</figure>\n<figure>\n");
         out.append(Svg.timeChart("chart-p99", "End-to-end p99 over time, in milliseconds", p99, xMax, warmUp,
-                "warm-up (not measured)", "p99 (ms)", v -> Html.ms(v)));
+                "warm-up (not measured)", "p99 (ms)", null));
         out.append("<figcaption>").append(Html.esc(intervals.isEmpty()
                 ? "Per step: the latency of the messages completed while the step ran. Rates from the backlog samples."
                 : "Per interval: the latency and rates of the messages completed in each interval report."))
@@ -293,8 +306,8 @@ final class HtmlReport {
     }
 
     private static void load(StringBuilder out, LoadData load) {
-        out.append("<section id=\"load\">\n<h2>Load</h2>\n<dl class=\"kv\">\n");
-        kv(out, "schedule", load.schedule());
+        out.append("<section id=\"load\">\n<h2>Load</h2>\n<p><strong>Schedule:</strong> ").append(Html.esc(load.schedule()))
+                .append("</p>\n<dl class=\"kv\">\n");
         kv(out, "target rate", Html.rate(load.targetRate()) + " msg/s");
         kv(out, "achieved rate", Html.rate(load.achievedRate()) + " msg/s");
         kv(out, "sent (measured)", Html.count(load.sent()));
@@ -476,8 +489,11 @@ final class HtmlReport {
             svg.chart .grid.minor { stroke: var(--grid-minor); }
             svg.chart .axis { stroke: currentColor; stroke-opacity: 0.6; stroke-width: 1.2; }
             svg.chart .shade { fill: var(--shade); }
+            svg.chart .shade-label { fill: var(--muted); paint-order: stroke; stroke: var(--bg); stroke-width: 4px;
+              stroke-linejoin: round; }
             svg.chart .curve { fill: none; stroke-width: 2.5; stroke-linejoin: round; }
             svg.chart .dashed { stroke-dasharray: 8 5; stroke-width: 2.2; }
+            svg.chart .wide { stroke-width: 7; stroke-opacity: 0.45; }
             svg.chart .mark { fill: var(--bg); stroke-width: 2.5; }
             svg.chart .s1 { stroke: var(--s1); } svg.chart .s2 { stroke: var(--s2); }
             svg.chart .s3 { stroke: var(--s3); } svg.chart .s4 { stroke: var(--s4); }
@@ -502,6 +518,8 @@ final class HtmlReport {
             ul.facts { padding-left: 20px; margin: 8px 0; }
             ul.facts li { margin: 3px 0; }
             #steps-table { margin-top: 12px; }
+            #steps-table tbody th { white-space: nowrap; }
+            #comparison-table th[scope="rowgroup"] { vertical-align: top; font-weight: 600; }
             details { margin-top: 26px; }
             summary { cursor: pointer; color: var(--muted); }
             pre { font: 12.5px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;

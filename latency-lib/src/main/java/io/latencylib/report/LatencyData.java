@@ -3,7 +3,6 @@ package io.latencylib.report;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.StageStats;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The data of one {@link LatencyReport} (the whole run, one step or one interval), detached from the
@@ -63,23 +60,12 @@ public record LatencyData(Instant start, Instant end, List<Distribution> stages,
         notes = List.copyOf(notes);
     }
 
-    /** In {@link LatencyReport#toTable()}: {@code end of produce 75 (largest 2.858 ms)}. */
-    private static final Pattern LARGEST_CLAMP = Pattern.compile("end of (\\S+) \\d+ \\(largest (\\d+\\.\\d+) ms\\)");
-
     /** @return the data of {@code report} */
     public static LatencyData of(LatencyReport report) {
         List<Distribution> stages = report.stages().stream().map(Distribution::of).toList();
-        // LatencyReport has no accessor for the largest clamp yet: it is read from its table
-        // (printed in milliseconds with 3 decimals, i.e. exactly, as it is kept in microseconds).
-        java.util.Map<String, Duration> largest = new java.util.HashMap<>();
-        Matcher m = LARGEST_CLAMP.matcher(report.toTable());
-        while (m.find()) {
-            largest.put(m.group(1), Duration.ofNanos(new BigDecimal(m.group(2)).movePointRight(6).longValueExact()));
-        }
         List<Clamp> clamps = new ArrayList<>();
         for (Stage s : Stage.values()) {
-            long count = report.clamps(s);
-            clamps.add(new Clamp(s, count, count > 0 ? Optional.ofNullable(largest.get(s.label())) : Optional.empty()));
+            clamps.add(new Clamp(s, report.clamps(s), report.largestClamp(s)));
         }
         return new LatencyData(report.start(), report.end(), stages, Distribution.of(report.endToEnd()),
                 report.endToEndFromIntended().map(Distribution::of), report.producerLatency().map(Distribution::of),

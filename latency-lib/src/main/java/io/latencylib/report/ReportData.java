@@ -35,11 +35,11 @@ public record ReportData(Environment environment, LatencyData latency, Optional<
     /**
      * @param intervals consecutive interval reports of the same run, e.g. from successive
      *                  {@link LatencyRecorder.IntervalReader#next()} calls: they give rate and
-     *                  percentiles over time, and one interval each in the histogram log
+     *                  percentiles over time, and one interval each in the histogram log; those that
+     *                  end before the report starts (a warm-up) are left out
      */
     public static ReportData of(LatencyReport report, List<LatencyReport> intervals) {
-        return new ReportData(Environment.current(), LatencyData.of(report), Optional.empty(),
-                intervals.stream().map(LatencyData::of).toList());
+        return new ReportData(Environment.current(), LatencyData.of(report), Optional.empty(), measured(report, intervals));
     }
 
     /** @return the data of a load run, in this JVM's environment */
@@ -50,10 +50,15 @@ public record ReportData(Environment environment, LatencyData latency, Optional<
     /**
      * @param intervals consecutive interval reports of the run, e.g. from an interval reader of the
      *                  recorder given to {@code LoadRun.Builder.recorder(...)}, read in its progress
-     *                  listener
+     *                  listener; those that end before the measured part starts (the warm-up) are left out
      */
     public static ReportData of(LoadReport report, List<LatencyReport> intervals) {
         return new ReportData(Environment.current(), LatencyData.of(report.report()), Optional.of(LoadData.of(report)),
-                intervals.stream().map(LatencyData::of).toList());
+                measured(report.report(), intervals));
+    }
+
+    /** Intervals that end before the measured part starts (a warm-up) are left out. */
+    private static List<LatencyData> measured(LatencyReport report, List<LatencyReport> intervals) {
+        return intervals.stream().filter(i -> i.end().isAfter(report.start())).map(LatencyData::of).toList();
     }
 }

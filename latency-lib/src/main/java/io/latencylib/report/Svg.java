@@ -14,7 +14,7 @@ final class Svg {
 
     static final double WIDTH = 960;
     private static final double LEFT = 70;
-    private static final double RIGHT = 24;
+    private static final double RIGHT = 44;
     private static final double TOP = 44;
     private static final double BOTTOM = 54;
 
@@ -28,8 +28,11 @@ final class Svg {
     record Curve(String label, String cls, Distribution distribution, boolean dashed) {
     }
 
-    /** A line of a time chart: points (x, y); a NaN y breaks the line. */
-    record Line(String label, String cls, List<double[]> points, boolean dashed) {
+    /** A line of a time chart: points (x, y); a NaN y breaks the line; {@code wide} draws it broad, under the others. */
+    record Line(String label, String cls, List<double[]> points, boolean dashed, boolean wide) {
+        Line(String label, String cls, List<double[]> points, boolean dashed) {
+            this(label, cls, points, dashed, false);
+        }
     }
 
     /** One group of a bar chart: a label and one value per series. */
@@ -179,7 +182,7 @@ final class Svg {
             double x = f.px(Math.min(shadeEnd, f.x1));
             out.append("<rect class=\"shade\" x=\"").append(n(f.left)).append("\" y=\"").append(n(f.top))
                     .append("\" width=\"").append(n(x - f.left)).append("\" height=\"").append(n(f.height)).append("\"/>\n");
-            out.append(text(f.left + 6, f.top + 16, "start", "tick", shadeLabel));
+            out.append(text(f.left + 6, f.top + 16, "start", "shade-label", shadeLabel));
         }
         for (double t : xTicks) {
             if (t > f.x1 + 1e-9) {
@@ -189,7 +192,7 @@ final class Svg {
             out.append(line(x, f.top, x, f.bottom(), "grid"));
             out.append(text(x, f.bottom() + 20, "middle", "tick", number(t, xTicks[1] - xTicks[0])));
         }
-        yAxis(out, f, yTicks, yFormat);
+        yAxis(out, f, yTicks, yFormat != null ? yFormat : v -> number(v, yTicks[1] - yTicks[0]));
         out.append(text(f.left + f.width / 2, height - 8, "middle", "axis-title", "seconds since the start of the run"));
         out.append(yTitle(f, yTitleText));
         for (Line l : lines) {
@@ -205,10 +208,11 @@ final class Svg {
             }
             if (d.length() > 0) {
                 out.append("<path class=\"curve ").append(l.cls()).append(l.dashed() ? " dashed" : "")
-                        .append("\" d=\"").append(d).append("\"/>\n");
+                        .append(l.wide() ? " wide" : "").append("\" d=\"").append(d).append("\"/>\n");
             }
         }
-        legend(out, f, lines.stream().map(l -> new String[] {l.label(), l.cls(), l.dashed() ? "dashed" : ""}).toList());
+        legend(out, f, lines.stream().map(l -> new String[] {l.label(), l.cls(),
+                (l.dashed() ? "dashed" : "") + (l.wide() ? " wide" : "")}).toList());
         return out.append("</svg>\n").toString();
     }
 

@@ -48,7 +48,7 @@ final class SyntheticRun {
         double publishFactor = 1.0;
         /** Sender stall: from this offset (after the warm-up), this long; 0 for none. */
         long stallAtMicros = 7_000_000;
-        long stallMicros = 45_000;
+        long stallMicros = 150_000;
 
         Options seed(long seed) {
             this.seed = seed;
@@ -159,8 +159,7 @@ final class SyntheticRun {
         long[] receiveTimes = new long[messages.size()];
         int partition = 0;
         int i = 0;
-        long brokerSkew = 180;   // the broker clock runs 0.18 ms ahead
-        long consumerBusyUntil = 0;
+        long brokerSkew = 350;   // the broker clock runs 0.35 ms ahead
         while (i < messages.size()) {
             int first = i;
             long batchStart = messages.get(i).send();
@@ -212,23 +211,18 @@ final class SyntheticRun {
                         m == first ? ProducerProbe.NEW_REQUEST : ProducerProbe.SAME_BATCH, 1024);
             }
             long committed = append + commit;
-            // one poll returns the batch: the consumer was either waiting already (catch-up 0) or still
-            // busy with what it had before (catch-up = the rest of that work)
-            long ready = consumerBusyUntil > committed ? consumerBusyUntil : committed - 150;
+            // one poll returns the batch: the consumer was usually waiting already (catch-up 0), now and
+            // then, more often under load, still busy with what it had before
+            long catchUp = random.nextDouble() < 0.02 + 0.1 * load * load ? (long) lognormal(random, 1_200, 0.9) : 0;
+            long ready = catchUp > 0 ? committed + catchUp : committed - 150;
             long receive = Math.max(ready, committed) + (long) lognormal(random, 320 * Math.sqrt(queueing), 0.45);
-            long skew = random.nextDouble() < 0.004 ? -2_500 : brokerSkew;   // a broker clock step now and then
-            long appendMillis = o.logAppendTime ? (append + skew) / 1000 : ConsumerProbe.NO_APPEND_TIME;
+            long appendMillis = o.logAppendTime ? (append + brokerSkew) / 1000 : ConsumerProbe.NO_APPEND_TIME;
             consumer.pollStarted(ready);
             for (int m = first; m < end; m++) {
                 consumer.received(stamps[m - first], partition, appendMillis, ready, receive + (m - first));
                 receiveTimes[m] = receive + (m - first);
             }
             consumer.pollReturned(end - first);
-            long processing = (end - first) * 25L;
-            if (random.nextDouble() < 0.03) {
-                processing += (long) lognormal(random, 1_500, 0.8);   // the application took its time
-            }
-            consumerBusyUntil = receive + processing;
             clock.now = Math.max(clock.now, receive + end - first);
             partition = (partition + 1) % 3;
             i = end;

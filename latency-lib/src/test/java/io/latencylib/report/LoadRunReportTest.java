@@ -1,0 +1,109 @@
+package io.latencylib.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latencylib.LatencyRecorder;
+import io.latencylib.LatencyReport;
+import io.latencylib.load.LoadDriver;
+import io.latencylib.load.LoadReport;
+import io.latencylib.load.LoadRun;
+import io.latencylib.load.Schedule;
+import io.latencylib.spi.ConsumerProbe;
+import io.latencylib.spi.ProducerProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** A real {@link LoadRun} (about 1.5 s) over an in-memory driver, reported through this package. */
+class LoadRunReportTest {
+
+    @TempDir
+    Path dir;
+
+    /** Delivers every message at once, with synthetic instants a little in the future: 0.3 ms publish, 0.2 ms commit. */
+    static final class InMemoryDriver implements LoadDriver {
+        private LatencyRecorder recorder;
+        private ProducerProbe producer;
+        private ConsumerProbe consumer;
+
+        @Override
+        public String system() {
+            return "memory";
+        }
+
+        @Override
+        public void open(String destination, int producers, int consumers, LatencyRecorder recorder) {
+            this.recorder = recorder;
+            this.producer = recorder.newProducerProbe("memory", true, Duration.ZERO, 16384, 5);
+            this.consumer = recorder.newConsumerProbe();
+        }
+
+        @Override
+        public Sender sender(int index) {
+            return (key, payload, intendedMicros) -> {
+                synchronized (this) {
+                    long now = recorder.clock().nowMicros();
+                    byte[] stamp = producer.beginSend(now, intendedMicros);
+                    producer.sendReturned(stamp, now + 5);
+                    long dispatch = now + 20;
+                    long append = dispatch + 300;
+                    producer.acked(stamp, append + 250, dispatch, 0, ProducerProbe.NEW_REQUEST, payload.length);
+                    consumer.pollStarted(append + 100);
+                    consumer.received(stamp, 0, append / 1000, append + 100, append + 400);
+                    consumer.pollReturned(1);
+                }
+            };
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aLoadReportWithIntervalsFromTheProgressListenerRoundTripsAndRenders() throws Exception {
+        LatencyRecorder recorder = LatencyRecorder.create();
+        LatencyRecorder.IntervalReader reader = recorder.newIntervalReader();
+        List<LatencyReport> intervals = new CopyOnWriteArrayList<>();
+        LoadReport load = LoadRun.builder(new InMemoryDriver())
+                .recorder(recorder)
+                .schedule(Schedule.steps(Duration.ofMillis(500), 400, 800))
+                .warmUp(Duration.ofMillis(300))
+                .progressEvery(Duration.ofMillis(100))
+                .progressListener(p -> intervals.add(reader.next()))
+                .run();
+        reader.close();
+        assertThat(load.phases()).hasSize(2);
+
+        ReportData data = ReportData.of(load, intervals);
+        Path json = dir.resolve("load.json");
+        LatencyReports.writeJson(data, json);
+        ReportData back = LatencyReports.readJson(json);
+        assertThat(back).isEqualTo(data);
+        LoadData l = back.load().orElseThrow();
+        assertThat(l.schedule()).isEqualTo(load.schedule().toString());
+        assertThat(l.steps()).extracting(LoadData.Step::targetRate).containsExactly(400.0, 800.0);
+        assertThat(l.backlog()).isEqualTo(load.backlog());
+        assertThat(l.achievedRate()).isEqualTo(load.achievedRate());
+        assertThat(back.latency().endToEndFromIntended()).isPresent();
+
+        String html = LatencyReports.toHtml(back);
+        HtmlReportTest.assertSelfContained(html);
+        Document doc = HtmlReportTest.parse(html);
+        assertThat(HtmlReportTest.chartIds(doc)).containsExactly("chart-percentiles", "chart-stages", "chart-rate",
+                "chart-p99");
+        assertThat(html).contains("warm-up (not measured)");
+        assertThat(back.intervals()).allMatch(i -> i.end().isAfter(back.latency().start()))
+                .hasSizeLessThan(intervals.size());   // the warm-up's are left out
+        LatencyReports.writeHistogramLog(back, dir.resolve("load.hlog"));
+        LatencyReports.writeHtml(back, ReportSamplesTest.OUT.resolve("load-run-in-memory.html"));
+    }
+}
