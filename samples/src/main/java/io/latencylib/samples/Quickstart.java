@@ -4,9 +4,11 @@ import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
+import io.latencylib.report.LatencyReports;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -115,6 +117,13 @@ public final class Quickstart {
                     System.out.println(verdict.message());
                 }
             }
+            Path reports = Path.of("target", "latency-reports");
+            Files.createDirectories(reports);
+            LatencyReports.writeJson(report, reports.resolve("quickstart.json"));
+            LatencyReports.writeHistogramLog(report, reports.resolve("quickstart.hlog"));
+            LatencyReports.writeHtml(report, reports.resolve("quickstart.html"));
+            System.out.printf(Locale.ROOT, "%nReports: %s, %s, %s%n", reports.resolve("quickstart.json").toAbsolutePath(),
+                    reports.resolve("quickstart.hlog").toAbsolutePath(), reports.resolve("quickstart.html").toAbsolutePath());
             if (!complete) {
                 System.out.printf(Locale.ROOT, "only %d of %d messages arrived within 30 s%n", report.counts().received(), count);
             }
