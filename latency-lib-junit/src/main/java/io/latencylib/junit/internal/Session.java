@@ -1,0 +1,219 @@
+package io.latencylib.junit.internal;
+
+import io.latencylib.LatencyRecorder;
+import io.latencylib.LatencyReport;
+import io.latencylib.junit.LatencySession;
+import io.latencylib.kafka.KafkaLatency;
+import io.latencylib.kafka.KafkaLoadDriver;
+import io.latencylib.load.LoadReport;
+import io.latencylib.load.LoadRun;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link LatencySession} of one test invocation. Internal. */
+final class Session implements LatencySession {
+
+    private static final Logger log = LoggerFactory.getLogger("io.latencylib.junit");
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final LatencyRecorder recorder;
+    private final Supplier<Broker> broker;
+    private final Supplier<LoadReport> loadReport;
+    private final String topicPrefix;
+    private final List<Producer<?, ?>> producers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<?, ?>> consumers = new CopyOnWriteArrayList<>();
+
+    Session(LatencyRecorder recorder, Supplier<Broker> broker, Supplier<LoadReport> loadReport, String testName) {
+        this.recorder = recorder;
+        this.broker = broker;
+        this.loadReport = loadReport;
+        String clean = testName.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "");
+        this.topicPrefix = "latency-" + (clean.length() > 60 ? clean.substring(0, 60) : clean);
+    }
+
+    @Override
+    public LatencyRecorder recorder() {
+        return recorder;
+    }
+
+    @Override
+    public LatencyReport report() {
+        return recorder.report();
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return broker.get().bootstrapServers();
+    }
+
+    @Override
+    public String newTopic() {
+        return newTopic(1);
+    }
+
+    @Override
+    public String newTopic(int partitions) {
+        return newTopic(partitions, Map.of());
+    }
+
+    @Override
+    public String newTopic(int partitions, Map<String, String> topicConfig) {
+        String name = freshName();
+        broker.get().createTopic(name, partitions, Objects.requireNonNull(topicConfig, "topicConfig"));
+        return name;
+    }
+
+    /** @return a topic name no one has used, for this test */
+    String freshName() {
+        return topicPrefix + "-" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> producer() {
+        return producer(Map.of());
+    }
+
+    @Override
+    public Producer<byte[], byte[]> producer(Map<String, ?> overrides) {
+        return producer(overrides, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public <K, V> Producer<K, V> producer(Map<String, ?> overrides, Serializer<K> keySerializer,
+                                          Serializer<V> valueSerializer) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, topicPrefix + "-producer-" + COUNTER.incrementAndGet());
+        config.putAll(Objects.requireNonNull(overrides, "overrides"));
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);   // the instances given win
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        Producer<K, V> wrapped = KafkaLatency.wrap(new KafkaProducer<>(config, keySerializer, valueSerializer), config,
+                recorder);
+        producers.add(wrapped);
+        return wrapped;
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> consumer() {
+        return consumer(Map.of());
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> consumer(Map<String, ?> overrides) {
+        return consumer(overrides, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public <K, V> Consumer<K, V> consumer(Map<String, ?> overrides, Deserializer<K> keyDeserializer,
+                                          Deserializer<V> valueDeserializer) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, topicPrefix + "-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, topicPrefix + "-consumer-" + COUNTER.incrementAndGet());
+        config.putAll(Objects.requireNonNull(overrides, "overrides"));
+        config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        Consumer<K, V> wrapped = KafkaLatency.wrap(new KafkaConsumer<>(config, keyDeserializer, valueDeserializer),
+                recorder);
+        consumers.add(wrapped);
+        return wrapped;
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> consumerOf(String topic) {
+        return consumerOf(topic, Map.of(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public <K, V> Consumer<K, V> consumerOf(String topic, Map<String, ?> overrides, Deserializer<K> keyDeserializer,
+                                            Deserializer<V> valueDeserializer) {
+        Consumer<K, V> consumer = consumer(overrides, keyDeserializer, valueDeserializer);
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        if (partitions == null || partitions.isEmpty()) {
+            throw new IllegalStateException("topic '" + topic + "' has no partitions on " + bootstrapServers()
+                    + ": create it first, e.g. with newTopic()");
+        }
+        List<TopicPartition> assigned = new ArrayList<>();
+        for (PartitionInfo p : partitions) {
+            assigned.add(new TopicPartition(topic, p.partition()));
+        }
+        consumer.assign(assigned);
+        consumer.seekToEnd(assigned);
+        assigned.forEach(tp -> consumer.position(tp, Duration.ofSeconds(30))); // resolved now, not at the first poll
+        return consumer;
+    }
+
+    @Override
+    public <K, V> Producer<K, V> wrap(Producer<K, V> producer) {
+        return KafkaLatency.wrap(producer, recorder);
+    }
+
+    @Override
+    public <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer) {
+        return KafkaLatency.wrap(consumer, recorder);
+    }
+
+    @Override
+    public LoadRun.Builder load() {
+        return LoadRun.builder(KafkaLoadDriver.create(bootstrapServers())).recorder(recorder)
+                .destination(freshName());
+    }
+
+    @Override
+    public Optional<LoadReport> loadReport() {
+        return Optional.ofNullable(loadReport.get());
+    }
+
+    /** Closes the clients this session made: producers first (they flush), then consumers. */
+    @SuppressWarnings("deprecation") // close(Duration): the one both kafka-clients 3.9 and 4.x have
+    void close() {
+        for (Producer<?, ?> p : producers) {
+            try {
+                p.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                log.warn("latency-lib-junit: closing a producer of the test failed", e);
+            }
+        }
+        for (Consumer<?, ?> c : consumers) {
+            try {
+                c.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                // most often a poll loop of the test still running on another thread
+                log.warn("latency-lib-junit: closing a consumer of the test failed (is a poll loop still running?)", e);
+            }
+        }
+        producers.clear();
+        consumers.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "LatencySession[" + topicPrefix + "]";
+    }
+}

@@ -1,0 +1,205 @@
+package io.latencylib.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The extension as JUnit itself runs it: each scenario of {@link Scenarios} goes through the
+ * EngineTestKit against the broker this test class got from the extension (a real embedded broker,
+ * shared with the scenarios through {@code latency.kafka.bootstrap}), and the outcome of every test
+ * in it is checked: which passed, which failed with what message, what each published.
+ */
+@ExtendWith(LatencySloExtension.class)
+class LatencySloExtensionTest {
+
+    @Test
+    void aMetObjectivePassesAndIsReported(LatencySession kafka) throws Exception {
+        Kit kit = Kit.run(Scenarios.Passing.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        Map<String, String> entry = kit.entries().get("roundTrip(LatencySession)");
+        assertThat(entry.get("latency.slo")).startsWith("PASS p99 < 5s (measured ").contains("PASS lost == 0");
+        assertThat(entry.get("latency.summary")).startsWith("200 sent, 200 received, lost 0");
+        assertThat(entry.get("latency.kafka")).contains(kafka.bootstrapServers()).contains("latency.kafka.bootstrap");
+        assertThat(entry.get("latency.report")).startsWith("written to ");
+        Path file = Path.of(entry.get("latency.report").substring("written to ".length()));
+        assertThat(file).exists();
+        assertThat(file.toString()).contains("latency-reports/io.latencylib.junit.Scenarios$Passing/roundTrip_LatencySession");
+        assertThat(Files.readString(file)).contains("PASS p99 < 5s", "latency (ms)", "commit", "end-to-end");
+    }
+
+    @Test
+    void aViolatedObjectiveFailsTheTestSayingWhereTheTimeWent(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Violated.class, kafka.bootstrapServers());
+
+        Throwable failure = kit.failures().get("roundTrip(LatencySession)");
+        assertThat(failure).as(kit.toString()).isExactlyInstanceOf(AssertionError.class);
+        assertThat(failure.getMessage()).startsWith("SLO violated: p99 < 1us -- measured ")
+                .contains("end-to-end", "largest stage", "grows with");
+        Map<String, String> entry = kit.entries().get("roundTrip(LatencySession)");
+        assertThat(entry.get("latency.slo")).startsWith("FAIL p99 < 1us");
+    }
+
+    @Test
+    void aTestThatMeasuredNothingFails(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.MeasuresNothing.class, kafka.bootstrapServers());
+
+        assertThat(kit.failures().get("sendsNothing()")).as(kit.toString()).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("no message was measured");
+    }
+
+    @Test
+    void anObjectiveThatDoesNotParseFailsTheTestNamingWhere(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.BadSyntax.class, kafka.bootstrapServers());
+
+        assertThat(kit.failures().get("neverRuns()")).as(kit.toString())
+                .hasMessageContaining("@LatencySLO on BadSyntax.neverRuns()").hasMessageContaining("bad SLO");
+
+        Kit factory = Kit.run(Scenarios.OnAFactory.class, kafka.bootstrapServers());
+        assertThat(factory.results.containerEvents().failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable()
+                        .orElseThrow().getMessage()))
+                .as(factory.toString()).anyMatch(m -> m.contains("a @TestFactory returns before its dynamic tests run"));
+    }
+
+    @Test
+    void nestedTestsHaveTheirOwnVerdictAndInheritTheOuterObjectives(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Outer.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("outerTest(LatencySession)");
+        assertThat(kit.failures()).containsOnlyKeys("innerTest(LatencySession)");
+        assertThat(kit.failures().get("innerTest(LatencySession)")).hasMessageStartingWith("SLO violated: p99 < 1us");
+        assertThat(kit.entries().get("innerTest(LatencySession)").get("latency.slo"))
+                .contains("FAIL p99 < 1us").contains("PASS lost == 0");
+        assertThat(kit.entries().get("outerTest(LatencySession)").get("latency.slo")).startsWith("PASS lost == 0")
+                .doesNotContain("p99");
+    }
+
+    @Test
+    void eachInvocationOfAParameterizedTestHasItsOwnVerdict(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Parameterized.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("consumer delay 0 ms");
+        assertThat(kit.failures()).containsOnlyKeys("consumer delay 3000 ms");
+        assertThat(kit.failures().get("consumer delay 3000 ms").getMessage())
+                .startsWith("SLO violated: p99 < 1.5s").contains("largest stage is catch-up");
+        assertThat(kit.entries().get("consumer delay 0 ms").get("latency.report"))
+                .isNotEqualTo(kit.entries().get("consumer delay 3000 ms").get("latency.report"));
+    }
+
+    @Test
+    void eachRepetitionHasItsOwnRecorderAndVerdict(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Repeated.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("repetition 1 of 3", "repetition 3 of 3");
+        assertThat(kit.failures()).containsOnlyKeys("repetition 2 of 3");
+        assertThat(kit.entries().get("repetition 1 of 3").get("latency.summary")).startsWith("100 sent, 100 received");
+        assertThat(kit.entries().get("repetition 2 of 3").get("latency.summary")).startsWith("200 sent, 200 received");
+        assertThat(kit.entries().get("repetition 3 of 3").get("latency.summary")).startsWith("300 sent, 300 received");
+    }
+
+    @Test
+    void testsRunningInParallelEachMeasureOnlyTheirOwnTraffic(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Parallel.class, kafka.bootstrapServers(),
+                "junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "3");
+
+        assertThat(kit.succeeded()).as(kit.toString())
+                .containsExactlyInAnyOrder("first(LatencySession)", "second(LatencySession)", "third(LatencySession)");
+        assertThat(kit.entries().get("second(LatencySession)").get("latency.summary")).startsWith("150 sent, 150 received");
+    }
+
+    @Test
+    void theLoadAttributesDrivePacedLoadBeforeTheBody(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.PacedLoad.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("underLoad(LatencySession)");
+        Map<String, String> entry = kit.entries().get("underLoad(LatencySession)");
+        assertThat(entry.get("latency.load")).startsWith("target 400.0 msg/s, achieved ").contains("800 sent");
+        assertThat(entry.get("latency.summary")).contains("end-to-end (from intended send)");
+    }
+
+    @Test
+    void windowedObjectivesAreCheckedWindowByWindow(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Windowed.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.slo"))
+                .startsWith("PASS p99 < 5s in every 200ms window");
+    }
+
+    @Test
+    void aComposedAnnotationRegistersTheExtensionAndItsObjectives(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.Composed.class, kafka.bootstrapServers());
+
+        assertThat(kit.failures().get("roundTrip(LatencySession)")).as(kit.toString())
+                .hasMessageStartingWith("SLO violated: p99 < 1us");
+        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.slo")).contains("PASS lost == 0");
+    }
+
+    @Test
+    void autoDetectionRegistersTheExtensionForEveryTestAndTwiceRegisteredItActsOnce(LatencySession kafka) {
+        Kit without = Kit.run(Scenarios.AutoDetected.class, kafka.bootstrapServers());
+        assertThat(without.failures().get("roundTrip(LatencySession)")).as(without.toString())
+                .hasMessageContaining("No ParameterResolver registered for parameter");
+
+        Kit with = Kit.run(Scenarios.AutoDetected.class, kafka.bootstrapServers(),
+                "junit.jupiter.extensions.autodetection.enabled", "true");
+        assertThat(with.succeeded()).as(with.toString()).containsExactly("roundTrip(LatencySession)");
+
+        Kit thrice = Kit.run(Scenarios.RegisteredThrice.class, kafka.bootstrapServers(),
+                "junit.jupiter.extensions.autodetection.enabled", "true");
+        assertThat(thrice.succeeded()).as(thrice.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThat(thrice.entriesOf("roundTrip(LatencySession)")).hasSize(1);
+    }
+
+    @Test
+    void beforeEachAndTheTestShareOneSessionWhoseClientsAreClosedAfterTheTest(LatencySession kafka) {
+        Kit kit = Kit.run(Scenarios.SameSessionEverywhere.class, kafka.bootstrapServers());
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThatThrownBy(() -> Scenarios.SameSessionEverywhere.producerMade.send(new ProducerRecord<>("any", new byte[1])))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void withTestcontainersAskedForButNoDockerTheEmbeddedBrokerIsUsedAndSaidSo() {
+        assumeNoBrokerGiven();
+        // no bootstrap given: this run provisions its own broker
+        Kit kit = Kit.run(Scenarios.Passing.class, null, "latency.kafka.testcontainers", "true");
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        String path = kit.entries().get("roundTrip(LatencySession)").get("latency.kafka");
+        if (path.contains("Testcontainers Kafka container")) {
+            return; // a machine with Docker and the image: the container path was taken, as asked
+        }
+        assertThat(path).startsWith("the embedded Kafka broker").contains("latency.kafka.testcontainers=true was set but")
+                .contains("so the embedded broker is used");
+    }
+
+    @Test
+    void withoutAnyBrokerSettingTheEmbeddedBrokerIsUsed() {
+        assumeNoBrokerGiven();
+        Kit kit = Kit.run(Scenarios.Passing.class, null);
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.kafka"))
+                .startsWith("the embedded Kafka broker (latency-lib-kafka-embedded, in this JVM) at 127.0.0.1:")
+                .doesNotContain("testcontainers");
+    }
+
+    /** A broker given for the whole run (-Dlatency.kafka.bootstrap, LATENCY_KAFKA_BOOTSTRAP) would be the kit's too. */
+    private static void assumeNoBrokerGiven() {
+        assumeTrue(System.getProperty("latency.kafka.bootstrap") == null && System.getenv("LATENCY_KAFKA_BOOTSTRAP") == null,
+                "a broker address is given for the whole run");
+    }
+}

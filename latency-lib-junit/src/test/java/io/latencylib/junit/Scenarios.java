@@ -1,0 +1,239 @@
+package io.latencylib.junit;
+
+import static io.latencylib.junit.LatencyAssertions.assertThat;
+
+import io.latencylib.load.LoadReport;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.Producer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Test classes that use the extension the way users do, run by {@link LatencySloExtensionTest}
+ * through the EngineTestKit so that their outcome (a failure is the expected result for some) can be
+ * checked. Static nested and {@link KitOnly}: never run by normal discovery.
+ */
+final class Scenarios {
+
+    /** A slow consumer: it starts polling this long after the first send, so every message waits. */
+    static final Duration SLOW = Duration.ofMillis(3000);
+
+    private Scenarios() {
+    }
+
+    @KitOnly
+    static class Passing {
+        @LatencySLO({"p99 < 5s", "lost == 0"})
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 200);
+        }
+    }
+
+    @KitOnly
+    static class Violated {
+        @LatencySLO("p99 < 1us")
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 200);
+        }
+    }
+
+    @KitOnly
+    static class MeasuresNothing {
+        @LatencySLO("p99 < 50ms")
+        @Test
+        void sendsNothing() {
+        }
+    }
+
+    @KitOnly
+    static class BadSyntax {
+        @LatencySLO("p99 < 50 parsecs")
+        @Test
+        void neverRuns() {
+        }
+    }
+
+    @KitOnly
+    static class OnAFactory {
+        @LatencySLO("p99 < 50ms")
+        @TestFactory
+        Stream<DynamicTest> factory() {
+            return Stream.of(DynamicTest.dynamicTest("dynamic", () -> { }));
+        }
+    }
+
+    @KitOnly
+    @LatencySLO("lost == 0")
+    static class Outer {
+        @Test
+        void outerTest(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 100);
+        }
+
+        @Nested
+        @LatencySLO("p99 < 1us")
+        class Inner {
+            @Test
+            void innerTest(LatencySession kafka) throws Exception {
+                Traffic.roundTrip(kafka, 100);
+            }
+        }
+    }
+
+    @KitOnly
+    static class Parameterized {
+        @LatencySLO("p99 < 1.5s")
+        @ParameterizedTest(name = "consumer delay {0} ms")
+        @ValueSource(ints = {0, 3000})
+        void consumerDelay(int delayMs, LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 200, Duration.ofMillis(delayMs));
+        }
+    }
+
+    @KitOnly
+    static class Repeated {
+        /** Repetition n sends 100 n messages: each report must count only its own. */
+        @LatencySLO("p99 < 1.5s")
+        @RepeatedTest(3)
+        void repeated(RepetitionInfo info, LatencySession kafka) throws Exception {
+            int n = info.getCurrentRepetition();
+            Traffic.roundTrip(kafka, 100 * n, n == 2 ? SLOW : Duration.ZERO);
+        }
+    }
+
+    @KitOnly
+    @Execution(ExecutionMode.CONCURRENT)
+    static class Parallel {
+        static final CountDownLatch RUNNING = new CountDownLatch(3);
+
+        private static void togetherWithTheOthers() throws InterruptedException {
+            RUNNING.countDown();
+            if (!RUNNING.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the three tests did not run at the same time");
+            }
+        }
+
+        private static void trip(LatencySession kafka, int count) throws Exception {
+            togetherWithTheOthers();
+            Traffic.roundTrip(kafka, count);
+            assertThat(kafka.report()).hasReceived(count);
+            assertThat(kafka.report().counts().sent()).isEqualTo(count);
+        }
+
+        @LatencySLO({"p99 < 10s", "lost == 0"})
+        @Test
+        void first(LatencySession kafka) throws Exception {
+            trip(kafka, 100);
+        }
+
+        @LatencySLO({"p99 < 10s", "lost == 0"})
+        @Test
+        void second(LatencySession kafka) throws Exception {
+            trip(kafka, 150);
+        }
+
+        @LatencySLO({"p99 < 10s", "lost == 0"})
+        @Test
+        void third(LatencySession kafka) throws Exception {
+            trip(kafka, 200);
+        }
+    }
+
+    @KitOnly
+    static class PacedLoad {
+        @LatencySLO(value = {"p99 < 10s", "lost == 0"}, rate = 400, duration = "2s", warmUp = "500ms", messageSize = 256)
+        @Test
+        void underLoad(LatencySession kafka) {
+            LoadReport load = kafka.loadReport().orElseThrow();
+            assertThat(load).isDrained().achievedRate().isGreaterThan(200.0);
+            assertThat(load.report()).hasNoLoss();
+            assertThat(load.report().endToEndFromIntended()).isPresent(); // paced: the corrected figure exists
+        }
+    }
+
+    @KitOnly
+    static class Windowed {
+        @LatencySLO("p99 < 5s in every 200ms window")
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 600);
+        }
+    }
+
+    /** A composed annotation: the team's SLO in one place. */
+    @Target({ElementType.METHOD, ElementType.TYPE})
+    @Retention(RetentionPolicy.RUNTIME)
+    @LatencySLO("p99 < 1us")
+    @LatencySLO("lost == 0")
+    @interface ImpossibleSlo {
+    }
+
+    @KitOnly
+    static class Composed {
+        @ImpossibleSlo
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 100);
+        }
+    }
+
+    /** No annotation at all: the session resolves only when the extension is auto-detected. */
+    @KitOnly
+    static class AutoDetected {
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 50);
+        }
+    }
+
+    /** Registered by @ExtendWith, by @LatencySLO and (in the kit run) by auto-detection: acts once. */
+    @KitOnly
+    @ExtendWith(LatencySloExtension.class)
+    static class RegisteredThrice {
+        @LatencySLO("p99 < 5s")
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 50);
+        }
+    }
+
+    @KitOnly
+    static class SameSessionEverywhere {
+        static volatile Producer<byte[], byte[]> producerMade;
+        private LatencySession before;
+
+        @BeforeEach
+        void setUp(LatencySession kafka) {
+            before = kafka;
+        }
+
+        @LatencySLO("lost == 0")
+        @Test
+        void roundTrip(LatencySession kafka) throws Exception {
+            if (before != kafka) {
+                throw new AssertionError("@BeforeEach and the test got different sessions");
+            }
+            producerMade = kafka.producer();
+            Traffic.roundTrip(kafka, 50);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.latencylib.samples.service;
+
+import static io.latencylib.junit.LatencyAssertions.assertThat;
+
+import io.latencylib.junit.LatencySLO;
+import io.latencylib.junit.LatencySession;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The latency test a service repository would write: the real {@link OrderService} and
+ * {@link OrderListener}, on clients the {@link LatencySession} wrapped, at a steady 500 orders a
+ * second for 5 s. After the test body the extension checks the SLO on what this test measured and
+ * writes the stage table to {@code target/latency-reports/}.
+ *
+ * <p>No Docker needed: without {@code -Dlatency.kafka.bootstrap=host:port} the extension starts the
+ * embedded broker once for the whole test run.
+ */
+@LatencySLO("p99 < 50ms")
+class OrderServiceLatencyTest {
+
+    private static final int ORDERS_PER_SECOND = 500;
+    private static final Duration WARM_UP = Duration.ofSeconds(1);
+    private static final Duration MEASURED = Duration.ofSeconds(5);
+
+    @Test
+    void placedOrdersReachTheListenerWithin50msAtP99(LatencySession kafka) throws Exception {
+        String topic = kafka.newTopic(3);
+        Arrivals arrivals = new Arrivals();
+        int warmUp = count(WARM_UP);
+        int measured = count(MEASURED);
+
+        try (OrderListener listener = new OrderListener(kafka.consumerOf(topic, Map.of(), new StringDeserializer(),
+                new StringDeserializer()), arrivals::arrived).start();
+             OrderService service = new OrderService(kafka.producer(Map.of(), new StringSerializer(),
+                     new StringSerializer()), topic)) {
+            placeOrders(service, 0, warmUp);        // connections, metadata, JIT: not what the SLO is about
+            arrivals.await(warmUp, Duration.ofSeconds(30));
+            kafka.recorder().reset();               // measure only the orders placed from now on
+
+            placeOrders(service, warmUp, measured);
+            arrivals.await(warmUp + measured, Duration.ofSeconds(30));
+        }
+
+        assertThat(kafka.report()).hasReceived(measured).hasNoLoss().hasNoDuplicates().hasNoSendErrors();
+    }
+
+    private static int count(Duration d) {
+        return (int) (ORDERS_PER_SECOND * d.toMillis() / 1000);
+    }
+
+    /** Places {@code count} orders at {@link #ORDERS_PER_SECOND}, each when it is due (parking, not spinning). */
+    private static void placeOrders(OrderService service, int firstId, int count) {
+        long interval = 1_000_000_000L / ORDERS_PER_SECOND;
+        long next = System.nanoTime();
+        for (int i = firstId; i < firstId + count; i++) {
+            long wait;
+            while ((wait = next - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            service.place(new Order("order-" + i, "customer-" + (i % 50), 1_000 + i));
+            next += interval;
+        }
+        service.flush();
+    }
+
+    /** Counts the orders the listener handled; a test thread can wait for a number of them. */
+    private static final class Arrivals {
+        private long arrived;
+
+        synchronized void arrived(Order order) {
+            arrived++;
+            notifyAll();
+        }
+
+        synchronized void await(long count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long left;
+            while (arrived < count && (left = deadline - System.nanoTime()) > 0) {
+                wait(Math.max(1, left / 1_000_000));
+            }
+            if (arrived < count) {
+                throw new AssertionError("the listener handled " + arrived + " of " + count + " orders within " + timeout);
+            }
+        }
+    }
+}
