@@ -1,0 +1,297 @@
+package io.latencylib.pulsar.internal;
+
+import io.latencylib.LatencyClock;
+import io.latencylib.LatencyStamp;
+import io.latencylib.spi.ConsumerProbe;
+import io.latencylib.spi.PacedSend;
+import io.latencylib.spi.ProducerProbe;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Messages;
+import org.apache.pulsar.client.api.TypedMessageBuilder;
+
+/**
+ * Dynamic-proxy handlers behind the wrapped {@code Producer}, {@code TypedMessageBuilder} and
+ * {@code Consumer}. A proxy serves every method of the interface the application has on its
+ * classpath, so a newer pulsar-client that adds methods keeps working (a hand-written
+ * {@code implements} would throw AbstractMethodError).
+ */
+public final class WrappingHandlers {
+
+    private WrappingHandlers() {
+    }
+
+    /** Calls {@code method} on {@code target}, throwing exactly what the target threw. */
+    static Object forward(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** equals/hashCode/toString of the proxy itself; null when {@code method} is not one of them. */
+    static Object objectMethod(Object proxy, Object target, String kind, Method method, Object[] args) {
+        if (method.getDeclaringClass() != Object.class) {
+            return null;
+        }
+        return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> kind + "[" + target + "]";
+            default -> null;
+        };
+    }
+
+    /** Returns a future completed exactly as {@code source} is, after {@code first} ran; cancelling it cancels the source. */
+    static <T> CompletableFuture<T> after(CompletableFuture<T> source, java.util.function.BiConsumer<T, Throwable> first) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        source.whenComplete((value, error) -> {
+            try {
+                first.accept(value, error);
+            } finally {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(value);
+                }
+            }
+        });
+        result.whenComplete((value, error) -> {
+            if (result.isCancelled()) {
+                source.cancel(false);
+            }
+        });
+        return result;
+    }
+
+    // ---------------------------------------------------------------- producer
+
+    /** Handler of a wrapped producer: stamps {@code send}, {@code sendAsync} and the builders of {@code newMessage}. */
+    public static final class ProducerHandler implements InvocationHandler {
+        private final Object delegate;
+        private final PulsarStamping.AckTracker acks;
+        private final LatencyClock clock;
+
+        public ProducerHandler(Object delegate, PulsarStamping.AckTracker acks, LatencyClock clock) {
+            this.delegate = delegate;
+            this.acks = acks;
+            this.clock = clock;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String name = method.getName();
+            int n = args == null ? 0 : args.length;
+            if (n == 1 && (name.equals("send") || name.equals("sendAsync")) && method.getDeclaringClass() != Object.class) {
+                // Producer.send(T) is newMessage().value(T).send() (ProducerBase): the same path, stamped
+                TypedMessageBuilder<?> builder = newBuilder(args[0]);
+                return stampedSend(builder, PulsarStamping.approximateSize(args[0]), name.equals("send"), acks, clock);
+            }
+            if (name.equals("newMessage") && TypedMessageBuilder.class.isAssignableFrom(method.getReturnType())) {
+                Object builder = forward(delegate, method, args);
+                return builder == null ? null : wrapBuilder(builder, acks, clock);
+            }
+            Object own = objectMethod(proxy, delegate, "LatencyProducer", method, args);
+            return own != null ? own : forward(delegate, method, args);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private TypedMessageBuilder<?> newBuilder(Object value) {
+            TypedMessageBuilder builder = ((org.apache.pulsar.client.api.Producer) delegate).newMessage();
+            return builder.value(value);
+        }
+    }
+
+    static Object wrapBuilder(Object builder, PulsarStamping.AckTracker acks, LatencyClock clock) {
+        return Proxy.newProxyInstance(TypedMessageBuilder.class.getClassLoader(),
+                new Class<?>[] {TypedMessageBuilder.class}, new BuilderHandler(builder, acks, clock));
+    }
+
+    /**
+     * Sends through {@code builder} with the stamp as one more property: synchronously (returns the
+     * MessageId) or asynchronously (returns the client's future, completed after the acknowledgement was recorded).
+     */
+    static Object stampedSend(TypedMessageBuilder<?> builder, int approximateBytes, boolean sync,
+                              PulsarStamping.AckTracker acks, LatencyClock clock) throws Throwable {
+        long now = clock.nowMicros();
+        ProducerProbe probe = acks.probe();
+        byte[] stamp = probe.beginSend(now, PacedSend.takeIntended());
+        if (sync) {
+            MessageId id;
+            try {
+                builder.property(LatencyStamp.HEADER, PulsarStamping.encode(stamp));
+                id = builder.send();
+            } catch (Throwable e) {
+                probe.failed(stamp);
+                throw e;
+            }
+            // a synchronous send flushes the batch right after enqueuing the message
+            acks.onAck(stamp, id, null, approximateBytes, true);
+            return id;
+        }
+        CompletableFuture<MessageId> future;
+        try {
+            builder.property(LatencyStamp.HEADER, PulsarStamping.encode(stamp));
+            future = builder.sendAsync();
+        } catch (Throwable e) {
+            probe.failed(stamp);
+            throw e;
+        }
+        probe.sendReturned(stamp, clock.nowMicros());
+        if (future == null) {
+            return null;
+        }
+        return after(future, (id, error) -> acks.onAck(stamp, id, error, approximateBytes, false));
+    }
+
+    /** Handler of a wrapped {@code TypedMessageBuilder}: stamps {@code send} and {@code sendAsync}; fluent calls return the wrapper. */
+    static final class BuilderHandler implements InvocationHandler {
+        private final Object delegate;
+        private final PulsarStamping.AckTracker acks;
+        private final LatencyClock clock;
+        private int valueBytes;
+        private int keyBytes;
+
+        BuilderHandler(Object delegate, PulsarStamping.AckTracker acks, LatencyClock clock) {
+            this.delegate = delegate;
+            this.acks = acks;
+            this.clock = clock;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String name = method.getName();
+            int n = args == null ? 0 : args.length;
+            if (n == 0 && (name.equals("send") || name.equals("sendAsync")) && method.getDeclaringClass() != Object.class) {
+                return stampedSend((TypedMessageBuilder<?>) delegate, valueBytes + keyBytes, name.equals("send"), acks,
+                        clock);
+            }
+            Object own = objectMethod(proxy, delegate, "LatencyMessageBuilder", method, args);
+            if (own != null) {
+                return own;
+            }
+            Object result = forward(delegate, method, args);
+            if (n == 1) {
+                switch (name) {
+                    case "value" -> valueBytes = PulsarStamping.approximateSize(args[0]);
+                    case "key", "keyBytes" -> keyBytes = PulsarStamping.approximateSize(args[0]);
+                    default -> { }
+                }
+            }
+            return result == delegate ? proxy : result; // keep fluent chains on the wrapper
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer
+
+    /** Handler of a wrapped consumer: observes receive, receiveAsync, batchReceive(Async); forwards the rest. */
+    public static final class ConsumerHandler implements InvocationHandler {
+        private final Object delegate;
+        private final PulsarStamping.ReceiveObserver observer;
+        private final PulsarStamping.ConsumerState state;
+        private final ConsumerProbe probe;
+        private final LatencyClock clock;
+
+        public ConsumerHandler(Object delegate, PulsarStamping.ReceiveObserver observer, LatencyClock clock) {
+            this.delegate = delegate;
+            this.observer = observer;
+            this.state = observer.newConsumerState();
+            this.probe = state.probe();
+            this.clock = clock;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getDeclaringClass() != Object.class) {
+                String name = method.getName();
+                int n = args == null ? 0 : args.length;
+                if (name.equals("receive") && (n == 0 || (n == 2 && args[1] instanceof TimeUnit))) {
+                    return receive(method, args);
+                }
+                if (name.equals("batchReceive") && n == 0) {
+                    return batchReceive(method);
+                }
+                if ((name.equals("receiveAsync") || name.equals("batchReceiveAsync")) && n == 0) {
+                    return receiveAsync(method);
+                }
+            }
+            Object own = objectMethod(proxy, delegate, "LatencyConsumer", method, args);
+            return own != null ? own : forward(delegate, method, args);
+        }
+
+        /**
+         * A blocking receive: ready is its start, unless an empty receive (timeout) came before since the
+         * last message (the application was waiting all along), or the message is of the same batch as
+         * the previous one (see {@link PulsarStamping.ConsumerState}).
+         */
+        private Object receive(Method method, Object[] args) throws Throwable {
+            long start = clock.nowMicros();
+            long ready;
+            synchronized (probe) {
+                ready = probe.pollStarted(start);
+            }
+            Object result = forward(delegate, method, args);
+            long receive = clock.nowMicros();
+            if (result instanceof Message<?> m) {
+                observer.observe(state, m, state.readyFor(m, ready, start, receive), receive);
+            }
+            synchronized (probe) {
+                probe.pollReturned(result == null ? 0 : 1);
+            }
+            return result;
+        }
+
+        private Object batchReceive(Method method) throws Throwable {
+            long ready;
+            synchronized (probe) {
+                ready = probe.pollStarted(clock.nowMicros());
+            }
+            Object result = forward(delegate, method, null);
+            long receive = clock.nowMicros();
+            int count = 0;
+            if (result instanceof Messages<?> messages) {
+                for (Message<?> m : messages) {
+                    observer.observe(state, m, ready, receive);
+                    count++;
+                }
+            }
+            synchronized (probe) {
+                probe.pollReturned(count);
+            }
+            return result;
+        }
+
+        /**
+         * An asynchronous receive asks for one message (or one batch): ready is the start of the call, receive
+         * the completion of its future, recorded before the application's own callbacks run.
+         */
+        @SuppressWarnings("unchecked")
+        private Object receiveAsync(Method method) throws Throwable {
+            long ready = clock.nowMicros();
+            Object result = forward(delegate, method, null);
+            if (!(result instanceof CompletableFuture<?> future)) {
+                return result;
+            }
+            return after((CompletableFuture<Object>) future, (value, error) -> {
+                if (error != null) {
+                    return;
+                }
+                long receive = clock.nowMicros();
+                if (value instanceof Message<?> m) {
+                    observer.observe(state, m, ready, receive);
+                } else if (value instanceof Messages<?> messages) {
+                    for (Message<?> m : messages) {
+                        observer.observe(state, m, ready, receive);
+                    }
+                }
+            });
+        }
+    }
+}
