@@ -41,9 +41,8 @@ class KnobExperimentsTest {
         LatencyReport lingering = run(producerConfig("all", 50), consumerConfig(), Duration.ZERO);
 
         // the first message of a batch waits the whole linger, later ones less
-        assertThat(ms(lingering, Stage.PRODUCE, 99)).isBetween(40.0, 60.0);
-        assertThat(ms(lingering, Stage.PRODUCE, 50)).isBetween(15.0, 40.0);
-        assertThat(ms(baseline, Stage.PRODUCE, 99)).isLessThan(25.0);
+        assertThat(ms(lingering, Stage.PRODUCE, 99)).isBetween(40.0, 80.0);
+        assertThat(ms(lingering, Stage.PRODUCE, 50) - ms(baseline, Stage.PRODUCE, 50)).isBetween(15.0, 40.0);
         assertThat(ms(lingering, null, 50) - ms(baseline, null, 50)).as("end-to-end p50 grows").isGreaterThan(15.0);
         assertStill(baseline, lingering, Stage.PUBLISH, Stage.COMMIT, Stage.CATCH_UP, Stage.FETCH);
 

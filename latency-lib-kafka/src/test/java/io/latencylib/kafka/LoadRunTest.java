@@ -63,8 +63,9 @@ class LoadRunTest {
         double uncorrected = ms(report.endToEndUncorrected().p99());
         assertThat(corrected).as("corrected p99 shows the stall").isGreaterThan(250);
         assertThat(uncorrected).as("uncorrected p99 hides it").isLessThan(corrected / 3);
-        assertThat(report.lateMessages()).as("messages due during the stall are late").isBetween(350L, 700L);
-        assertThat(ms(report.lateness().orElseThrow().max())).isBetween(400.0, 1_000.0);
+        // ~500 messages were due during the stall; a busy machine can make more of the others late too
+        assertThat(report.lateMessages()).as("messages due during the stall are late").isGreaterThanOrEqualTo(400L);
+        assertThat(ms(report.lateness().orElseThrow().max())).isBetween(450.0, 2_000.0);
         assertThat(report.toTable()).contains("late by more than 1 ms: " + report.lateMessages() + " messages");
         assertThat(report.sent()).isEqualTo(6_000); // nothing skipped
     }
