@@ -35,7 +35,8 @@ class PulsarLoadRunTest {
                 .progressListener(p -> { }).run();
         System.out.println(report.toTable());
         assertThat(report.sent()).isEqualTo(25_000);
-        assertThat(report.achievedRate()).isCloseTo(5_000, Percentage.withPercentage(1));
+        // 1% is shown by PulsarQuickstart (20 s); 3% here, where a busy machine can delay the final send
+        assertThat(report.achievedRate()).isCloseTo(5_000, Percentage.withPercentage(3));
         assertThat(report.drained()).isTrue();
         assertThat(report.report().counts().received()).isEqualTo(25_000);
         assertThat(report.report().counts().lost()).isZero();
