@@ -683,7 +683,8 @@ public final class LocalRabbitMqNode implements AutoCloseable {
 
         /** Where the node's temporary directory is created; default: the system temp directory. */
         public Builder parentDirectory(Path parent) {
-            this.parentDirectory = Objects.requireNonNull(parent, "parent");
+            // absolute: the node runs with another working directory and HOME set to its own folder
+            this.parentDirectory = Objects.requireNonNull(parent, "parent").toAbsolutePath();
             return this;
         }
 
