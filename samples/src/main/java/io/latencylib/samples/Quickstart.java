@@ -11,6 +11,7 @@ import io.latencylib.slo.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,12 +41,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Quickstart {
 
     /** The objectives the verdict is given on (the SLO language of latency-lib). */
+    private static final int WARM_UP_SECONDS = 3;
     private static final List<Slo> SLOS = Slo.parseAll("p99 < 50ms", "lost == 0");
 
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int count = rate * seconds;
+        int warmUp = rate * WARM_UP_SECONDS;
         String topic = "quickstart";
         System.out.printf(Locale.ROOT, "Starting an embedded Kafka broker (KRaft, in this JVM)...%n");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().parentDirectory(Path.of("target")).start();
@@ -77,7 +80,7 @@ public final class Quickstart {
                         if (!consumer.assignment().isEmpty()) {
                             subscribed.countDown();
                         }
-                        if (received >= count) {
+                        if (received >= warmUp + count) {
                             allReceived.countDown();
                         }
                     }
@@ -88,13 +91,15 @@ public final class Quickstart {
                 throw new IllegalStateException("the consumer was not assigned partitions within 30 s");
             }
 
-            System.out.printf(Locale.ROOT, "Sending %,d messages of 1 KiB at %,d msg/s for %d s (acks=all, linger.ms=5,"
-                    + " 3 partitions, LogAppendTime)...%n", count, rate, seconds);
+            System.out.printf(Locale.ROOT, "Sending %,d messages of 1 KiB at %,d msg/s for %d s after a %d s warm-up"
+                    + " (acks=all, linger.ms=5, 3 partitions, LogAppendTime)...%n", count, rate, seconds, WARM_UP_SECONDS);
+            // the first seconds warm the JIT, the broker and the clients up: measure only what is sent after them
+            recorder.measureFrom(Instant.now().plusSeconds(WARM_UP_SECONDS));
             byte[] payload = new byte[1024];
             long interval = 1_000_000_000L / rate;
             long next = System.nanoTime();
             try (producer) {
-                for (int i = 0; i < count; i++) {
+                for (int i = 0; i < warmUp + count; i++) {
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
                         LockSupport.parkNanos(wait); // park, never spin: a spinning sender steals a core
