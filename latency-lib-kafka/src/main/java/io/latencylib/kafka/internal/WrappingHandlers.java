@@ -4,8 +4,8 @@ import io.latencylib.LatencyClock;
 import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
+import io.latencylib.spi.Delegation;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -21,28 +21,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class WrappingHandlers {
 
     private WrappingHandlers() {
-    }
-
-    /** Calls {@code method} on {@code target}, throwing exactly what the target threw. */
-    static Object forward(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    /** equals/hashCode/toString of the proxy itself; null when {@code method} is not one of them. */
-    static Object objectMethod(Object proxy, Object target, String kind, Method method, Object[] args) {
-        if (method.getDeclaringClass() != Object.class) {
-            return null;
-        }
-        return switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> kind + "[" + target + "]";
-            default -> null;
-        };
     }
 
     /** Handler of a wrapped producer: stamps on {@code send}, forwards everything else untouched. */
@@ -65,8 +43,8 @@ public final class WrappingHandlers {
                     && (args.length == 1 || (args.length == 2 && (args[1] == null || args[1] instanceof Callback)))) {
                 return send(record, args.length == 2 ? (Callback) args[1] : null);
             }
-            Object own = objectMethod(proxy, delegate, "LatencyProducer", method, args);
-            return own != null ? own : forward(delegate, method, args);
+            Object own = Delegation.objectMethod(proxy, delegate, "LatencyProducer", method, args);
+            return own != null ? own : Delegation.forward(delegate, method, args);
         }
 
         private Object send(ProducerRecord<?, ?> record, Callback callback) {
@@ -103,7 +81,7 @@ public final class WrappingHandlers {
             if (method.getName().equals("poll") && args != null && args.length == 1) {
                 ConsumerProbe probe = observer.probe();
                 long ready = probe.pollStarted(clock.nowMicros());
-                Object result = forward(delegate, method, args);
+                Object result = Delegation.forward(delegate, method, args);
                 long receive = clock.nowMicros();
                 if (result instanceof ConsumerRecords<?, ?> records) {
                     int count = records.count();
@@ -114,8 +92,8 @@ public final class WrappingHandlers {
                 }
                 return result;
             }
-            Object own = objectMethod(proxy, delegate, "LatencyConsumer", method, args);
-            return own != null ? own : forward(delegate, method, args);
+            Object own = Delegation.objectMethod(proxy, delegate, "LatencyConsumer", method, args);
+            return own != null ? own : Delegation.forward(delegate, method, args);
         }
     }
 }

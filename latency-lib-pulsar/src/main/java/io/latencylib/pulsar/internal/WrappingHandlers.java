@@ -5,8 +5,8 @@ import io.latencylib.LatencyStamp;
 import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
+import io.latencylib.spi.Delegation;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
@@ -25,28 +25,6 @@ import org.apache.pulsar.client.api.TypedMessageBuilder;
 public final class WrappingHandlers {
 
     private WrappingHandlers() {
-    }
-
-    /** Calls {@code method} on {@code target}, throwing exactly what the target threw. */
-    static Object forward(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    /** equals/hashCode/toString of the proxy itself; null when {@code method} is not one of them. */
-    static Object objectMethod(Object proxy, Object target, String kind, Method method, Object[] args) {
-        if (method.getDeclaringClass() != Object.class) {
-            return null;
-        }
-        return switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> kind + "[" + target + "]";
-            default -> null;
-        };
     }
 
     /** Returns a future completed exactly as {@code source} is, after {@code first} ran; cancelling it cancels the source. */
@@ -95,11 +73,11 @@ public final class WrappingHandlers {
                 return stampedSend(builder, PulsarStamping.approximateSize(args[0]), name.equals("send"), acks, clock);
             }
             if (name.equals("newMessage") && TypedMessageBuilder.class.isAssignableFrom(method.getReturnType())) {
-                Object builder = forward(delegate, method, args);
+                Object builder = Delegation.forward(delegate, method, args);
                 return builder == null ? null : wrapBuilder(builder, acks, clock);
             }
-            Object own = objectMethod(proxy, delegate, "LatencyProducer", method, args);
-            return own != null ? own : forward(delegate, method, args);
+            Object own = Delegation.objectMethod(proxy, delegate, "LatencyProducer", method, args);
+            return own != null ? own : Delegation.forward(delegate, method, args);
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -173,11 +151,11 @@ public final class WrappingHandlers {
                 return stampedSend((TypedMessageBuilder<?>) delegate, valueBytes + keyBytes, name.equals("send"), acks,
                         clock);
             }
-            Object own = objectMethod(proxy, delegate, "LatencyMessageBuilder", method, args);
+            Object own = Delegation.objectMethod(proxy, delegate, "LatencyMessageBuilder", method, args);
             if (own != null) {
                 return own;
             }
-            Object result = forward(delegate, method, args);
+            Object result = Delegation.forward(delegate, method, args);
             if (n == 1) {
                 switch (name) {
                     case "value" -> valueBytes = PulsarStamping.approximateSize(args[0]);
@@ -222,8 +200,8 @@ public final class WrappingHandlers {
                     return receiveAsync(method);
                 }
             }
-            Object own = objectMethod(proxy, delegate, "LatencyConsumer", method, args);
-            return own != null ? own : forward(delegate, method, args);
+            Object own = Delegation.objectMethod(proxy, delegate, "LatencyConsumer", method, args);
+            return own != null ? own : Delegation.forward(delegate, method, args);
         }
 
         /**
@@ -237,7 +215,7 @@ public final class WrappingHandlers {
             synchronized (probe) {
                 ready = probe.pollStarted(start);
             }
-            Object result = forward(delegate, method, args);
+            Object result = Delegation.forward(delegate, method, args);
             long receive = clock.nowMicros();
             if (result instanceof Message<?> m) {
                 observer.observe(state, m, state.readyFor(m, ready, start, receive), receive);
@@ -253,7 +231,7 @@ public final class WrappingHandlers {
             synchronized (probe) {
                 ready = probe.pollStarted(clock.nowMicros());
             }
-            Object result = forward(delegate, method, null);
+            Object result = Delegation.forward(delegate, method, null);
             long receive = clock.nowMicros();
             int count = 0;
             if (result instanceof Messages<?> messages) {
@@ -275,7 +253,7 @@ public final class WrappingHandlers {
         @SuppressWarnings("unchecked")
         private Object receiveAsync(Method method) throws Throwable {
             long ready = clock.nowMicros();
-            Object result = forward(delegate, method, null);
+            Object result = Delegation.forward(delegate, method, null);
             if (!(result instanceof CompletableFuture<?> future)) {
                 return result;
             }

@@ -11,11 +11,11 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyRecorder;
+import io.latencylib.spi.Delegation;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
@@ -56,13 +56,9 @@ public final class ChannelHandler implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getDeclaringClass() == Object.class) {
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "toString" -> "LatencyChannel[" + delegate + "]";
-                default -> forward(method, args);
-            };
+        Object own = Delegation.objectMethod(proxy, delegate, "LatencyChannel", method, args);
+        if (own != null) {
+            return own;
         }
         switch (method.getName()) {
             case "basicPublish":
@@ -83,11 +79,7 @@ public final class ChannelHandler implements InvocationHandler {
     }
 
     private Object forward(Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(delegate, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return Delegation.forward(delegate, method, args);
     }
 
     // ------------------------------------------------------------------ publishing
