@@ -344,10 +344,17 @@ public final class EmbeddedPulsar implements AutoCloseable {
                         "--zookeeper-dir", dir.resolve("zookeeper-unused").toString(),
                         "--bookkeeper-port", Integer.toString(bookiePort),
                         "--no-functions-worker", "--no-stream-storage", "--wipe-data"}, startupTimeout);
+                EmbeddedPulsar pulsar = new EmbeddedPulsar(dir, delete, "pulsar://" + HOST + ":" + brokerPort,
+                        "http://" + HOST + ":" + webPort, Map.copyOf(config), standalone, null);
+                try {
+                    awaitWritable(pulsar.serviceUrl(), t0 + startupTimeout.toNanos());
+                } catch (RuntimeException e) {
+                    pulsar.close();
+                    throw e;
+                }
                 LOG.info("Pulsar standalone started in {} ms on pulsar://{}:{}", (System.nanoTime() - t0) / 1_000_000,
                         HOST, brokerPort);
-                return new EmbeddedPulsar(dir, delete, "pulsar://" + HOST + ":" + brokerPort,
-                        "http://" + HOST + ":" + webPort, Map.copyOf(config), standalone, null);
+                return pulsar;
             } catch (Exception | Error e) {
                 if (delete) {
                     deleteRecursively(dir);
@@ -362,6 +369,32 @@ public final class EmbeddedPulsar implements AutoCloseable {
                     throw err;
                 }
                 throw new IllegalStateException("Pulsar standalone did not start: " + e, e);
+            }
+        }
+
+        /**
+         * Ready means a message can be stored: the broker answers as soon as it listens, but topics fail
+         * ("not enough non-faulty bookies") until its bookie has registered, which takes longer on a busy machine.
+         */
+        private static void awaitWritable(String serviceUrl, long deadlineNanos) {
+            try (org.apache.pulsar.client.api.PulsarClient client = org.apache.pulsar.client.api.PulsarClient.builder()
+                    .serviceUrl(serviceUrl).operationTimeout(10, java.util.concurrent.TimeUnit.SECONDS).build()) {
+                while (true) {
+                    try (org.apache.pulsar.client.api.Producer<byte[]> probe = client.newProducer()
+                            .topic("persistent://public/default/latency-readiness-probe")
+                            .sendTimeout(10, java.util.concurrent.TimeUnit.SECONDS).create()) {
+                        probe.send(new byte[0]);
+                        return;
+                    } catch (org.apache.pulsar.client.api.PulsarClientException e) {
+                        if (System.nanoTime() > deadlineNanos) {
+                            throw new IllegalStateException("Pulsar standalone started but could not store a message"
+                                    + " before its startup timeout: " + e.getMessage(), e);
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // then ask again
+                    }
+                }
+            } catch (org.apache.pulsar.client.api.PulsarClientException e) {
+                throw new IllegalStateException("could not create a Pulsar client for " + serviceUrl + ": " + e, e);
             }
         }
 
