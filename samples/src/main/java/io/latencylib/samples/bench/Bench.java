@@ -13,7 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** What the benchmarks share: the broker, producer settings, and small formatting helpers. */
@@ -23,8 +28,10 @@ final class Bench {
     }
 
     /**
-     * A real Kafka broker in this JVM, its data under {@code target/}. Segments and retention are kept
-     * small so that long runs (the soak writes about 12 GB) do not fill the disk.
+     * A real Kafka broker in this JVM, its data under {@code target/}. Retention is bounded (1 GiB a
+     * partition) and deleted topics leave the disk within a second, so that long runs do not fill the
+     * disk: the soak writes 12 GB, a throughput search 20 GB or more over its topics, which
+     * {@link #deleteTopics} removes as it goes.
      */
     static EmbeddedKafka broker() {
         System.out.printf(Locale.ROOT, "%s, %d cores, max heap %d MiB, Java %s, load average %s: starting the"
@@ -34,8 +41,25 @@ final class Bench {
                 .parentDirectory(Path.of("target"))
                 .brokerProperty("log.segment.bytes", Integer.toString(256 << 20))
                 .brokerProperty("log.retention.bytes", Long.toString(1L << 30))
-                .brokerProperty("log.retention.check.interval.ms", "30000")
+                .brokerProperty("log.retention.check.interval.ms", "10000")
+                .brokerProperty("file.delete.delay.ms", "1000")
                 .start();
+    }
+
+    /** Deletes every topic whose name starts with {@code prefix} (and so its data). */
+    static void deleteTopics(EmbeddedKafka kafka, String prefix) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Set<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix))
+                    .collect(Collectors.toSet());
+            if (!topics.isEmpty()) {
+                admin.deleteTopics(topics).all().get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not delete the topics " + prefix + "*: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Producer properties of every benchmark: acks=all, the given linger and batch size. */

@@ -50,10 +50,14 @@ public final class MaxThroughput {
                         .destinationPrefix("max-" + i)
                         .startRate(5_000)
                         .probeDuration(Duration.ofSeconds(8), Duration.ofSeconds(2))
-                        // a fresh recorder per probe, with room for the ~100,000 messages in flight near the top
+                        // called before each probe: the previous probes' topics go (a search writes 20 GB or
+                        // more); a fresh recorder with room for the ~100,000 messages in flight near the top
                         // (the default 32,768 join slots overflow there and log a warning)
-                        .configure(run -> run.messageSize(1024).producers(1).consumers(1)
-                                .recorder(LatencyRecorder.builder().joinCapacity(1 << 18).build()))
+                        .configure(run -> {
+                            Bench.deleteTopics(kafka, "max-");
+                            run.messageSize(1024).producers(1).consumers(1)
+                                    .recorder(LatencyRecorder.builder().joinCapacity(1 << 18).build());
+                        })
                         .run();
                 Bench.Cpu end = Bench.Cpu.now();
                 double seconds = (System.nanoTime() - t0) / 1e9;

@@ -76,6 +76,7 @@ public final class ProducerPerfComparison {
     /** Runs Kafka's tool in this JVM, its output captured; returns its records/sec. */
     static double tool(EmbeddedKafka kafka, String topic, int records, Map<String, Object> producer, Path payloads)
             throws Exception {
+        Bench.deleteTopics(kafka, ""); // the earlier runs' 4 GB each
         kafka.createTopic(topic, 1, Map.of("message.timestamp.type", "LogAppendTime")); // as the driver makes it
         List<String> args = new ArrayList<>(List.of("--topic", topic, "--num-records", Integer.toString(records),
                 "--throughput", "-1"));
@@ -113,6 +114,7 @@ public final class ProducerPerfComparison {
 
     /** Runs the load driver, producer only, at a rate it cannot keep; returns its achieved rate. */
     static double driver(EmbeddedKafka kafka, String topic, int records, Map<String, Object> producer) {
+        Bench.deleteTopics(kafka, ""); // the earlier runs' 4 GB each
         Bench.Cpu cpu = Bench.Cpu.now();
         Bench.ThreadCpu threads = new Bench.ThreadCpu();
         LoadReport r = LoadRun.builder(KafkaLoadDriver.create(producer, Map.of(), 0))
