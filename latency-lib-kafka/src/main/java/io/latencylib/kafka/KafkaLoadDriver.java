@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -154,8 +155,19 @@ public final class KafkaLoadDriver implements LoadDriver {
                             + " merged (use a new topic name, or set message.timestamp.type=LogAppendTime on it)");
                 }
             }
-            TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic);
-            return d.partitions().size();
+            // a topic just created may not be in every metadata cache yet: ask again until it is (30 s at most)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic);
+                    return d.partitions().size();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topic '" + topic + "'", e);

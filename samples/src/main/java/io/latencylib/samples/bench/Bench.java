@@ -53,6 +53,14 @@ final class Bench {
                     .collect(Collectors.toSet());
             if (!topics.isEmpty()) {
                 admin.deleteTopics(topics).all().get();
+                // wait until they are gone: KafkaLoadDriver describes its new topic right after creating it,
+                // and with deletions still in flight that describe failed (UnknownTopicOrPartitionException)
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (admin.listTopics().names().get().stream().anyMatch(topics::contains)
+                        && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(200_000_000L);
+                }
+                LockSupport.parkNanos(1_000_000_000L);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not delete the topics " + prefix + "*: " + e.getCause(), e);
