@@ -96,9 +96,10 @@ class LoadRunTest {
         System.out.println(constant.toTable() + "\n" + bursts.toTable());
         assertThat(bursts.targetRate()).isEqualTo(constant.targetRate());
         assertThat(bursts.sent()).isEqualTo(constant.sent());
-        double constantP99 = ms(constant.endToEndCorrected().p99());
-        double burstP99 = ms(bursts.endToEndCorrected().p99());
-        assertThat(burstP99).isGreaterThan(constantP99 * 2).isGreaterThan(constantP99 + 5);
+        // at p90, where one stall of a busy machine (which can lift a p99 of 5,000 messages) does not reach
+        double constantP90 = ms(constant.endToEndCorrected().p90());
+        double burstP90 = ms(bursts.endToEndCorrected().p90());
+        assertThat(burstP90).isGreaterThan(constantP90 * 3).isGreaterThan(constantP90 + 5);
     }
 
     @Test
