@@ -45,7 +45,8 @@ public final class LatencyRecorder {
 
     private LatencyRecorder(Builder b) {
         this.clock = b.clock;
-        this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000, b.messageListener);
+        this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000, b.messageListener,
+                b.producerOnly);
         this.startMicros = clock.nowMicros();
         this.baseCounters = engine.counters();
     }
@@ -286,6 +287,7 @@ public final class LatencyRecorder {
         private Duration evictAfter = Duration.ofSeconds(60);
         private int joinCapacity = 32768;
         private Consumer<MessageLatency> messageListener;
+        private boolean producerOnly;
 
         private Builder() {
         }
@@ -320,6 +322,17 @@ public final class LatencyRecorder {
         /** Called with every message's split, on the thread that completed it; keep it fast. Allocates per message. */
         public Builder messageListener(Consumer<MessageLatency> listener) {
             this.messageListener = listener;
+            return this;
+        }
+
+        /**
+         * Nothing consumes the measured messages (a producer-only load run, a producer benchmark): each
+         * message's record ends at its acknowledgement, so join slots are held only while a message is
+         * unacknowledged and nothing is evicted or counted lost for want of a consumer. Producer latency
+         * and lateness are measured as usual; the five stages are not.
+         */
+        public Builder producerOnly() {
+            this.producerOnly = true;
             return this;
         }
 

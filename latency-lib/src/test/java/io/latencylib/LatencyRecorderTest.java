@@ -144,6 +144,39 @@ class LatencyRecorderTest {
     }
 
     @Test
+    void aProducerOnlyRecorderFreesEachSlotAtItsAcknowledgementAndCountsNothingLost() {
+        LatencyRecorder producerOnly = LatencyRecorder.builder().clock(clock).joinCapacity(16)
+                .evictAfter(Duration.ofSeconds(1)).producerOnly().build();
+        LatencyRecorder joining = LatencyRecorder.builder().clock(clock).joinCapacity(16)
+                .evictAfter(Duration.ofSeconds(1)).build();
+        for (LatencyRecorder r : List.of(producerOnly, joining)) {
+            ProducerProbe producer = r.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
+            for (int i = 0; i < 1_000; i++) {   // 1,000 messages through 16 slots, 4 unacknowledged at a time
+                byte[] stamp = producer.beginSend(clock.now, clock.now - 50);
+                byte[] older = i >= 4 ? stamps[(i - 4) % 4] : null;
+                if (older != null) {
+                    producer.acked(older, clock.now + 2_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+                }
+                stamps[i % 4] = stamp;
+                clock.now += 10;
+            }
+        }
+        clock.now += 2_000_000;   // past the eviction time
+        LatencyReport.Counts only = producerOnly.report().counts();
+        assertThat(only.sent()).isEqualTo(1_000);
+        assertThat(only.acked()).isEqualTo(996);
+        assertThat(only.evicted()).isEqualTo(4);   // only the 4 never acknowledged
+        assertThat(only.lost()).isZero();
+        assertThat(producerOnly.report().notes()).isEmpty();
+        assertThat(producerOnly.report().producerLatency().orElseThrow().count()).isEqualTo(996);
+        assertThat(producerOnly.report().lateness().orElseThrow().count()).isEqualTo(1_000);
+        // the same sends into a recorder that waits for consumers overflow its 16 slots
+        assertThat(joining.report().counts().evicted()).isGreaterThan(900);
+    }
+
+    private final byte[][] stamps = new byte[4][];
+
+    @Test
     void clampsAnAppendTimeOutsideItsWindowAndCountsIt() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
         ConsumerProbe consumer = recorder.newConsumerProbe();

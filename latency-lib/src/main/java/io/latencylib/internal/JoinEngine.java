@@ -40,6 +40,8 @@ public final class JoinEngine {
     private final int capacity;
     private final long evictAfterMicros;
     private final Consumer<MessageLatency> messageListener;
+    /** No consumer half will come: a message's slot is freed at its acknowledgement. */
+    private final boolean producerOnly;
     private volatile RecordingListener[] listeners = new RecordingListener[0];
 
     private final Object registryLock = new Object();
@@ -73,8 +75,10 @@ public final class JoinEngine {
     /** Messages intended (or, when not paced, sent) before this instant are joined but neither counted nor recorded. */
     private volatile long measureFromMicros = Long.MIN_VALUE;
 
-    public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, Consumer<MessageLatency> messageListener) {
+    public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, Consumer<MessageLatency> messageListener,
+                      boolean producerOnly) {
         this.clock = clock;
+        this.producerOnly = producerOnly;
         this.capacity = capacity;
         this.evictAfterMicros = evictAfterMicros;
         this.messageListener = messageListener;
@@ -455,7 +459,11 @@ public final class JoinEngine {
                 return;
             }
             long next = s | flag;
+            if (producerOnly && flag == Ledger.ACKED) {
+                next |= Ledger.DONE; // nothing to join: the slot is free again
+            }
             boolean completes = (next & (Ledger.ACKED | Ledger.RECEIVED)) == (Ledger.ACKED | Ledger.RECEIVED)
+                    && (s & Ledger.DONE) == 0
                     || (flag == Ledger.RECEIVED && (s & Ledger.FAILED) != 0);
             if (l.state.compareAndSet(idx, s, next)) {
                 if (completes) {

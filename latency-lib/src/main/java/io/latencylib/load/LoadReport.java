@@ -39,9 +39,11 @@ public final class LoadReport {
     private final Duration sendingTime;
     private final List<BacklogSample> backlog;
     private final boolean drained;
+    private final String aborted;
 
     LoadReport(Schedule schedule, LatencyReport report, List<Phase> phases, long sent, Duration sendingTime,
-               List<BacklogSample> backlog, boolean drained) {
+               List<BacklogSample> backlog, boolean drained, String aborted) {
+        this.aborted = aborted;
         this.schedule = schedule;
         this.report = report;
         this.phases = List.copyOf(phases);
@@ -87,6 +89,14 @@ public final class LoadReport {
     /** @return true when every message sent was received before the run ended */
     public boolean drained() {
         return drained;
+    }
+
+    /**
+     * @return why the run stopped before its schedule ended ({@link LoadRun.Builder#abortWhenBehind}),
+     *     or empty when it ran to the end
+     */
+    public Optional<String> aborted() {
+        return Optional.ofNullable(aborted);
     }
 
     /** @return latency measured from the intended send instant: what SLOs on paced runs use */
@@ -144,6 +154,9 @@ public final class LoadReport {
     public String toTable() {
         StringBuilder out = new StringBuilder();
         out.append("schedule: ").append(schedule).append('\n');
+        if (aborted != null) {
+            out.append("ABORTED: ").append(aborted).append('\n');
+        }
         out.append(String.format(Locale.ROOT, "target %.1f msg/s, achieved %.1f msg/s (%d sent), backlog growth %.1f msg/s%s%n",
                 targetRate(), achievedRate(), sent, backlogGrowthPerSecond(), drained ? "" : ", NOT DRAINED"));
         lateness().ifPresent(l -> out.append(String.format(Locale.ROOT,

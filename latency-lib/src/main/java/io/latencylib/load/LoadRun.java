@@ -51,7 +51,8 @@ public final class LoadRun {
 
     /** Runs the schedule (after the warm-up), waits for the consumers to drain, and reports. */
     public LoadReport run() {
-        LatencyRecorder recorder = b.recorder != null ? b.recorder : LatencyRecorder.create();
+        LatencyRecorder recorder = b.recorder != null ? b.recorder
+                : b.consumers == 0 ? LatencyRecorder.builder().producerOnly().build() : LatencyRecorder.create();
         Messages.PayloadPool payloads = new Messages.PayloadPool(b.sizes, b.payload, b.userPayload, b.seed);
         Schedule full = b.warmUp.isZero() ? b.schedule
                 : Schedule.constant(Math.max(1, b.schedule.rateAt(0)), b.warmUp).then(b.schedule);
@@ -80,6 +81,7 @@ public final class LoadRun {
         AtomicLong measured = new AtomicLong();
         AtomicLong lastSendNanos = new AtomicLong(startNanos);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicReference<String> abort = new AtomicReference<>();
         List<Thread> senders = new ArrayList<>();
         for (int p = 0; p < b.producers; p++) {
             int producer = p;
@@ -87,7 +89,7 @@ public final class LoadRun {
             Thread t = new Thread(() -> {
                 try {
                     paceAndSend(producer, sender, full.cursor(), startNanos, startMicros, warmUpNanos, payloads,
-                            measured, lastSendNanos, phaseEnds, phaseSent);
+                            measured, lastSendNanos, phaseEnds, phaseSent, abort);
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
@@ -121,9 +123,16 @@ public final class LoadRun {
                     phase++;
                 }
                 if (elapsed >= nextSample) {
-                    backlog.add(new LoadReport.BacklogSample(Duration.ofNanos(elapsed), recorder.sentCount(),
-                            recorder.receivedCount()));
+                    LoadReport.BacklogSample sample = new LoadReport.BacklogSample(Duration.ofNanos(elapsed),
+                            recorder.sentCount(), recorder.receivedCount());
+                    backlog.add(sample);
                     nextSample += sampleEvery;
+                    if (b.abortBehind != null && b.consumers > 0
+                            && sample.backlog() > b.abortBehind.toNanos() / 1e9 * full.averageRate()) {
+                        abort.compareAndSet(null, String.format(java.util.Locale.ROOT, "consumers fell behind: %d"
+                                        + " messages not yet received, more than %d ms at %.0f msg/s", sample.backlog(),
+                                b.abortBehind.toMillis(), full.averageRate()));
+                    }
                 }
                 if (elapsed >= nextProgress) {
                     LatencyReport interval = progressReader.next();
@@ -160,7 +169,7 @@ public final class LoadRun {
                     recorder.sentCount(), recorder.receivedCount()));
             phaseReports.add(phase(phases.get(phase), phaseSent.get(phase), phaseReader.next()));
             return new LoadReport(b.schedule, recorder.report(), phaseReports, measured.get(),
-                    Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained);
+                    Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained, abort.get());
         } finally {
             phaseReader.close();
             progressReader.close();
@@ -174,12 +183,14 @@ public final class LoadRun {
 
     private void paceAndSend(int producer, LoadDriver.Sender sender, Schedule.Cursor cursor, long startNanos,
                              long startMicros, long warmUpNanos, Messages.PayloadPool payloads, AtomicLong measured,
-                             AtomicLong lastSendNanos, long[] phaseEnds, AtomicLongArray phaseSent) {
+                             AtomicLong lastSendNanos, long[] phaseEnds, AtomicLongArray phaseSent,
+                             AtomicReference<String> abort) {
         int phase = 0;
         boolean failureLogged = false;
+        long abortNanos = b.abortBehind == null ? Long.MAX_VALUE : b.abortBehind.toNanos();
         for (long index = 0; ; index++) {
             long due = cursor.next();
-            if (due < 0) {
+            if (due < 0 || abort.get() != null) {
                 break;
             }
             if (index % b.producers != producer) {
@@ -193,6 +204,11 @@ public final class LoadRun {
             long wait;
             while ((wait = dueNanos - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait); // park, never spin; lateness shows what the timer costs
+            }
+            if (-wait > abortNanos) {
+                abort.compareAndSet(null, String.format(java.util.Locale.ROOT, "senders fell behind the schedule by"
+                        + " more than %d ms", b.abortBehind.toMillis()));
+                break;
             }
             try {
                 sender.send(b.keys.key(index), payloads.payload(index), startMicros + due / 1000);
@@ -231,6 +247,7 @@ public final class LoadRun {
         private Consumer<Progress> progressListener = p -> log.info("latency-lib load {}", p);
         private LatencyRecorder recorder;
         private Duration drainTimeout = Duration.ofSeconds(30);
+        private Duration abortBehind;
         private long seed = 1;
 
         private Builder(LoadDriver driver) {
@@ -251,7 +268,8 @@ public final class LoadRun {
 
         /**
          * Consumers. Default 1. With 0 the run only produces: producer latency and lateness are
-         * measured, end-to-end is not (and nothing waits for a drain).
+         * measured, end-to-end is not (and nothing waits for a drain). A recorder the run makes itself is
+         * then {@linkplain LatencyRecorder.Builder#producerOnly() producer-only}; build yours that way too.
          */
         public Builder consumers(int consumers) {
             this.consumers = atLeast(consumers, 0, "consumers");
@@ -341,6 +359,22 @@ public final class LoadRun {
         /** How long to wait after the last send for the consumers to receive everything. Default 30 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Stops the run early once it has plainly failed to keep up: when a sender is more than
+         * {@code lag} behind its schedule, or the consumers more than {@code lag}'s worth of messages (at
+         * the schedule's average rate) behind the producers. The report then says so
+         * ({@link LoadReport#aborted()}). A probe far above what the system sustains ends in seconds
+         * instead of piling up a backlog that slows whatever runs next. Default: never (a run keeps to
+         * its schedule however late it gets, which is what measures a stall).
+         */
+        public Builder abortWhenBehind(Duration lag) {
+            if (lag.isNegative() || lag.isZero()) {
+                throw new IllegalArgumentException("abortWhenBehind must be positive: " + lag);
+            }
+            this.abortBehind = lag;
             return this;
         }
 

@@ -14,11 +14,15 @@ import org.slf4j.LoggerFactory;
  * Finds the highest rate a system sustains: the achieved rate stays within a tolerance of the
  * target, the backlog stops growing (consumers keep up), everything sent is received, and
  * (optionally) an SLO holds. Each probe is a {@link LoadRun} at a constant rate, long enough to judge
- * the backlog's slope. The search doubles the rate until a probe fails, then bisects (geometric
+ * the backlog's slope. The search doubles the rate until a rate fails, then bisects (geometric
  * midpoints) until the bounds are within {@link Builder#precision(double)}.
  *
- * <p>A failing probe is run a second time before it counts, so one noisy probe cannot drag the
- * answer down; the result lists every probe made.
+ * <p>Near the limit the same rate passes one time and fails the next (a GC pause, a neighbour's CPU),
+ * so no single probe decides: each rate is probed until a majority of {@link Builder#probesPerRate(int)}
+ * probes (default 3, so 2 or 3 probes) agree. One lucky pass cannot raise the answer and one noisy
+ * probe cannot drag it down; the answer estimates the rate that passes more often than not. A probe
+ * that falls more than {@link Builder#abortWhenBehind(Duration)} behind stops at once, so an overloaded
+ * probe leaves no backlog to slow the probes after it. The result lists every probe made.
  */
 public final class MaxThroughputSearch {
 
@@ -64,14 +68,14 @@ public final class MaxThroughputSearch {
         List<Probe> probes = new ArrayList<>();
         double lo;
         double hi;
-        if (confirmedPass(b.startRate, probes)) {
+        if (sustains(b.startRate, probes)) {
             lo = b.startRate;
-            while (true) {                       // double until a confirmed failure
+            while (true) {                       // double until a rate fails
                 if (lo >= b.maxRate) {
                     return new Result(lo, probes);
                 }
                 double next = Math.min(b.maxRate, lo * 2);
-                if (!confirmedPass(next, probes)) {
+                if (!sustains(next, probes)) {
                     hi = next;
                     break;
                 }
@@ -79,12 +83,12 @@ public final class MaxThroughputSearch {
             }
         } else {
             hi = b.startRate;
-            while (true) {                       // halve until a pass
+            while (true) {                       // halve until a rate passes
                 double next = hi / 2;
                 if (next < b.minRate) {
                     return new Result(0, probes);
                 }
-                if (confirmedPass(next, probes)) {
+                if (sustains(next, probes)) {
                     lo = next;
                     break;
                 }
@@ -93,7 +97,7 @@ public final class MaxThroughputSearch {
         }
         while (hi / lo > 1 + b.precision) {
             double mid = Math.sqrt(lo * hi);
-            if (confirmedPass(mid, probes)) {
+            if (sustains(mid, probes)) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -102,16 +106,21 @@ public final class MaxThroughputSearch {
         return new Result(lo, probes);
     }
 
-    /** A probe that fails is repeated once; only a second failure counts. */
-    private boolean confirmedPass(double rate, List<Probe> probes) {
-        Probe first = probe(rate, probes.size());
-        probes.add(first);
-        if (first.passed()) {
-            return true;
+    /** Probes {@code rate} until a majority of {@link Builder#probesPerRate} probes agree. */
+    private boolean sustains(double rate, List<Probe> probes) {
+        int majority = b.probesPerRate / 2 + 1;
+        int passed = 0;
+        int failed = 0;
+        while (passed < majority && failed < majority) {
+            Probe probe = probe(rate, probes.size());
+            probes.add(probe);
+            if (probe.passed()) {
+                passed++;
+            } else {
+                failed++;
+            }
         }
-        Probe again = probe(rate, probes.size());
-        probes.add(again);
-        return again.passed();
+        return passed >= majority;
     }
 
     private Probe probe(double rate, int index) {
@@ -120,6 +129,7 @@ public final class MaxThroughputSearch {
                 .schedule(Schedule.constant(rate, b.probeDuration))
                 .warmUp(b.warmUp)
                 .drainTimeout(b.drainTimeout)
+                .abortWhenBehind(b.abortBehind)
                 .progressEvery(Duration.ofMillis(500))
                 .progressListener(p -> { });
         b.configure.accept(run);
@@ -127,7 +137,9 @@ public final class MaxThroughputSearch {
         double achieved = report.achievedRate();
         double growth = report.backlogGrowthPerSecond();
         String reason = null;
-        if (achieved < rate * (1 - b.rateTolerance)) {
+        if (report.aborted().isPresent()) {
+            reason = "stopped early: " + report.aborted().get();
+        } else if (achieved < rate * (1 - b.rateTolerance)) {
             reason = String.format(Locale.ROOT, "achieved %.1f%% of the target", 100 * achieved / rate);
         } else if (growth > rate * b.backlogTolerance) {
             reason = String.format(Locale.ROOT, "backlog grew %.0f msg/s", growth);
@@ -155,6 +167,8 @@ public final class MaxThroughputSearch {
         private Duration probeDuration = Duration.ofSeconds(10);
         private Duration warmUp = Duration.ofSeconds(2);
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration abortBehind = Duration.ofSeconds(1);
+        private int probesPerRate = 3;
         private Predicate<LoadReport> slo;
         private String sloText;
 
@@ -214,6 +228,31 @@ public final class MaxThroughputSearch {
         /** How long a probe waits for its consumers to drain (default 10 s). */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How many probes may judge one rate: it passes when more than half of them pass, and probing
+         * stops as soon as one side has that majority (default 3: two or three probes a rate). An odd
+         * number; 1 lets every probe decide alone, which on a busy machine makes the answer wander.
+         */
+        public Builder probesPerRate(int probes) {
+            if (probes < 1 || probes % 2 == 0) {
+                throw new IllegalArgumentException("probesPerRate must be odd and positive (1, 3, 5...): " + probes);
+            }
+            this.probesPerRate = probes;
+            return this;
+        }
+
+        /**
+         * A probe stops, failed, once its senders are more than {@code lag} behind the schedule or its
+         * consumers that much behind the producers (default 1 s); see {@link LoadRun.Builder#abortWhenBehind}.
+         */
+        public Builder abortWhenBehind(Duration lag) {
+            if (lag.isNegative() || lag.isZero()) {
+                throw new IllegalArgumentException("abortWhenBehind must be positive: " + lag);
+            }
+            this.abortBehind = lag;
             return this;
         }
 

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
-import io.latencylib.load.LoadDriver;
+import io.latencylib.load.InMemoryDriver;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
 import io.latencylib.load.Schedule;
-import io.latencylib.spi.ConsumerProbe;
-import io.latencylib.spi.ProducerProbe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,50 +21,6 @@ class LoadRunReportTest {
 
     @TempDir
     Path dir;
-
-    /** Delivers every message at once, with synthetic instants a little in the future: 0.3 ms publish, 0.2 ms commit. */
-    static final class InMemoryDriver implements LoadDriver {
-        private LatencyRecorder recorder;
-        private ProducerProbe producer;
-        private ConsumerProbe consumer;
-
-        @Override
-        public String system() {
-            return "memory";
-        }
-
-        @Override
-        public void open(String destination, int producers, int consumers, LatencyRecorder recorder) {
-            this.recorder = recorder;
-            this.producer = recorder.newProducerProbe("memory", true, Duration.ZERO, 16384, 5);
-            this.consumer = recorder.newConsumerProbe();
-        }
-
-        @Override
-        public Sender sender(int index) {
-            return (key, payload, intendedMicros) -> {
-                synchronized (this) {
-                    long now = recorder.clock().nowMicros();
-                    byte[] stamp = producer.beginSend(now, intendedMicros);
-                    producer.sendReturned(stamp, now + 5);
-                    long dispatch = now + 20;
-                    long append = dispatch + 300;
-                    producer.acked(stamp, append + 250, dispatch, 0, ProducerProbe.NEW_REQUEST, payload.length);
-                    consumer.pollStarted(append + 100);
-                    consumer.received(stamp, 0, append / 1000, append + 100, append + 400);
-                    consumer.pollReturned(1);
-                }
-            };
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     @Test
     void aLoadReportWithIntervalsFromTheProgressListenerRoundTripsAndRenders() throws Exception {

@@ -87,6 +87,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Admin admin;
     private final Path dataDirectory;
     private final String bootstrapServers;
+    private final Thread shutdownHook;
     private boolean closed;
 
     private EmbeddedKafka(KafkaRaftServer server, Admin admin, Path dataDirectory, String bootstrapServers) {
@@ -94,6 +95,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.admin = admin;
         this.dataDirectory = dataDirectory;
         this.bootstrapServers = bootstrapServers;
+        // a JVM stopped without close() (Ctrl-C, SIGTERM) still stops the broker and deletes its data:
+        // a throughput run leaves tens of GB otherwise
+        this.shutdownHook = new Thread(this::close, "embedded-kafka-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -208,6 +213,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook runs close() too, which returns at once
+            }
+        }
         RuntimeException failure = null;
         try {
             admin.close(CLOSE_ADMIN_TIMEOUT);
@@ -273,7 +285,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown-hook"));
         System.out.println("BOOTSTRAP_SERVERS=" + kafka.bootstrapServers());
         System.out.flush();
         InputStream in = System.in;
