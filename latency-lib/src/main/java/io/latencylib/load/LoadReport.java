@@ -40,10 +40,12 @@ public final class LoadReport {
     private final List<BacklogSample> backlog;
     private final boolean drained;
     private final String aborted;
+    private final Duration warmUp;
 
     LoadReport(Schedule schedule, LatencyReport report, List<Phase> phases, long sent, Duration sendingTime,
-               List<BacklogSample> backlog, boolean drained, String aborted) {
+               List<BacklogSample> backlog, boolean drained, String aborted, Duration warmUp) {
         this.aborted = aborted;
+        this.warmUp = warmUp;
         this.schedule = schedule;
         this.report = report;
         this.phases = List.copyOf(phases);
@@ -128,26 +130,62 @@ public final class LoadReport {
     }
 
     /**
-     * @return how fast the backlog grew over the second half of the run, messages per second (least
-     *     squares); near zero when the consumers keep up
+     * The rate the senders held: the median of the send rates of the sampling intervals (about one a
+     * second) while the schedule ran. A sender that stalls once and then catches up moves
+     * {@link #achievedRate()} (when the stall comes at the end) but not this; a sender that cannot keep
+     * up is below the target in most intervals, so this is too. Meant for constant schedules; with
+     * fewer than three intervals it is {@link #achievedRate()}.
+     *
+     * @return messages per second
+     */
+    public double medianSendRate() {
+        long from = warmUp.toNanos();
+        long to = from + schedule.duration().toNanos();
+        double[] rates = new double[backlog.size()];
+        int n = 0;
+        for (int i = 1; i < backlog.size(); i++) {
+            BacklogSample a = backlog.get(i - 1);
+            BacklogSample b = backlog.get(i);
+            long start = a.elapsed().toNanos();
+            long end = b.elapsed().toNanos();
+            if (start >= from && end <= to && end > start) {
+                rates[n++] = (b.sent() - a.sent()) / ((end - start) / 1e9);
+            }
+        }
+        return n < 3 ? achievedRate() : median(rates, n);
+    }
+
+    /**
+     * @return how fast the backlog grew over the second half of the run, messages per second: the
+     *     median of the slopes between its samples (Theil–Sen), which one spike does not move; near zero
+     *     when the consumers keep up
      */
     public double backlogGrowthPerSecond() {
         List<BacklogSample> tail = backlog.subList(backlog.size() / 2, backlog.size());
-        if (tail.size() < 2) {
+        int step = Math.max(1, tail.size() / 200);   // at most 200 samples: 20,000 slopes
+        int m = (tail.size() + step - 1) / step;
+        if (m < 2) {
             return 0;
         }
-        double n = tail.size();
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
-        for (BacklogSample s : tail) {
-            double x = s.elapsed().toNanos() / 1e9;
-            double y = s.backlog();
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            sxy += x * y;
+        double[] slopes = new double[m * (m - 1) / 2];
+        int n = 0;
+        for (int i = 0; i < tail.size(); i += step) {
+            for (int j = i + step; j < tail.size(); j += step) {
+                BacklogSample a = tail.get(i);
+                BacklogSample b = tail.get(j);
+                double dt = (b.elapsed().toNanos() - a.elapsed().toNanos()) / 1e9;
+                if (dt > 0) {
+                    slopes[n++] = (b.backlog() - a.backlog()) / dt;
+                }
+            }
         }
-        double d = n * sxx - sx * sx;
-        return d == 0 ? 0 : (n * sxy - sx * sy) / d;
+        return n == 0 ? 0 : median(slopes, n);
+    }
+
+    private static double median(double[] values, int n) {
+        double[] v = java.util.Arrays.copyOf(values, n);
+        java.util.Arrays.sort(v);
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /** @return the run as plain text: rates, lateness, backlog, then the latency table */
@@ -157,8 +195,9 @@ public final class LoadReport {
         if (aborted != null) {
             out.append("ABORTED: ").append(aborted).append('\n');
         }
-        out.append(String.format(Locale.ROOT, "target %.1f msg/s, achieved %.1f msg/s (%d sent), backlog growth %.1f msg/s%s%n",
-                targetRate(), achievedRate(), sent, backlogGrowthPerSecond(), drained ? "" : ", NOT DRAINED"));
+        out.append(String.format(Locale.ROOT, "target %.1f msg/s, achieved %.1f msg/s (%d sent; median of intervals %.1f"
+                        + " msg/s), backlog growth %.1f msg/s%s%n", targetRate(), achievedRate(), sent, medianSendRate(),
+                backlogGrowthPerSecond(), drained ? "" : ", NOT DRAINED"));
         lateness().ifPresent(l -> out.append(String.format(Locale.ROOT,
                 "late by more than %d ms: %d messages; lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms%n",
                 LATE_THRESHOLD.toMillis(), lateMessages(), ms(l.p50()), ms(l.p99()), ms(l.max()))));

@@ -79,6 +79,7 @@ public final class LoadRun {
         }
         AtomicLongArray phaseSent = new AtomicLongArray(phases.size());
         AtomicLong measured = new AtomicLong();
+        AtomicLong warmUpSent = new AtomicLong();
         AtomicLong lastSendNanos = new AtomicLong(startNanos);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         AtomicReference<String> abort = new AtomicReference<>();
@@ -89,7 +90,7 @@ public final class LoadRun {
             Thread t = new Thread(() -> {
                 try {
                     paceAndSend(producer, sender, full.cursor(), startNanos, startMicros, warmUpNanos, payloads,
-                            measured, lastSendNanos, phaseEnds, phaseSent, abort);
+                            measured, warmUpSent, lastSendNanos, phaseEnds, phaseSent, abort);
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
@@ -136,12 +137,12 @@ public final class LoadRun {
                 }
                 if (elapsed >= nextProgress) {
                     LatencyReport interval = progressReader.next();
-                    long sentNow = recorder.sentCount();
+                    long sentNow = warmUpSent.get() + measured.get(); // the recorder counts no warm-up
                     double seconds = (elapsed - lastProgressAt) / 1e9;
                     StageStats e2e = interval.endToEndFromIntended().orElse(interval.endToEnd());
                     b.progressListener.accept(new Progress(Duration.ofNanos(elapsed), full.duration(),
                             full.rateAt(elapsed), (sentNow - sentAtLastProgress) / seconds, e2e.p50(), e2e.p99(),
-                            sentNow - recorder.receivedCount()));
+                            recorder.sentCount() - recorder.receivedCount(), !warm));
                     sentAtLastProgress = sentNow;
                     lastProgressAt = elapsed;
                     nextProgress += b.progressEvery.toNanos();
@@ -169,7 +170,7 @@ public final class LoadRun {
                     recorder.sentCount(), recorder.receivedCount()));
             phaseReports.add(phase(phases.get(phase), phaseSent.get(phase), phaseReader.next()));
             return new LoadReport(b.schedule, recorder.report(), phaseReports, measured.get(),
-                    Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained, abort.get());
+                    Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained, abort.get(), b.warmUp);
         } finally {
             phaseReader.close();
             progressReader.close();
@@ -183,7 +184,7 @@ public final class LoadRun {
 
     private void paceAndSend(int producer, LoadDriver.Sender sender, Schedule.Cursor cursor, long startNanos,
                              long startMicros, long warmUpNanos, Messages.PayloadPool payloads, AtomicLong measured,
-                             AtomicLong lastSendNanos, long[] phaseEnds, AtomicLongArray phaseSent,
+                             AtomicLong warmUpSent, AtomicLong lastSendNanos, long[] phaseEnds, AtomicLongArray phaseSent,
                              AtomicReference<String> abort) {
         int phase = 0;
         boolean failureLogged = false;
@@ -226,6 +227,8 @@ public final class LoadRun {
                     phase++;
                 }
                 phaseSent.incrementAndGet(phase); // the phase it was actually sent in
+            } else {
+                warmUpSent.incrementAndGet();
             }
         }
     }

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the highest rate a system sustains: the achieved rate stays within a tolerance of the
- * target, the backlog stops growing (consumers keep up), everything sent is received, and
+ * Finds the highest rate a system sustains: the rate the senders held
+ * ({@link LoadReport#medianSendRate()}, which a transient stall that is caught up does not move) stays
+ * within a tolerance of the target, the backlog stops growing (consumers keep up), everything sent is received, and
  * (optionally) an SLO holds. Each probe is a {@link LoadRun} at a constant rate, long enough to judge
  * the backlog's slope. The search doubles the rate until a rate fails, then bisects (geometric
  * midpoints) until the bounds are within {@link Builder#precision(double)}.
@@ -29,13 +30,13 @@ public final class MaxThroughputSearch {
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.load");
 
     /** One probe: a rate, what was achieved, and the verdict. */
-    public record Probe(double targetRate, double achievedRate, double backlogGrowthPerSecond, Duration p99,
-                        boolean passed, String reason) {
+    public record Probe(double targetRate, double achievedRate, double medianSendRate, double backlogGrowthPerSecond,
+                        Duration p99, boolean passed, String reason) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%12.0f msg/s -> achieved %12.1f msg/s, backlog growth %9.1f msg/s,"
-                            + " p99 %9.3f ms: %s", targetRate, achievedRate, backlogGrowthPerSecond, p99.toNanos() / 1e6,
-                    passed ? "pass" : "FAIL (" + reason + ")");
+            return String.format(Locale.ROOT, "%10.0f msg/s -> held %10.1f msg/s (overall %10.1f), backlog growth"
+                            + " %8.1f msg/s, p99 %9.3f ms: %s", targetRate, medianSendRate, achievedRate,
+                    backlogGrowthPerSecond, p99.toNanos() / 1e6, passed ? "pass" : "FAIL (" + reason + ")");
         }
     }
 
@@ -134,13 +135,13 @@ public final class MaxThroughputSearch {
                 .progressListener(p -> { });
         b.configure.accept(run);
         LoadReport report = run.run();
-        double achieved = report.achievedRate();
+        double achieved = report.medianSendRate();
         double growth = report.backlogGrowthPerSecond();
         String reason = null;
         if (report.aborted().isPresent()) {
             reason = "stopped early: " + report.aborted().get();
         } else if (achieved < rate * (1 - b.rateTolerance)) {
-            reason = String.format(Locale.ROOT, "achieved %.1f%% of the target", 100 * achieved / rate);
+            reason = String.format(Locale.ROOT, "held %.1f%% of the target", 100 * achieved / rate);
         } else if (growth > rate * b.backlogTolerance) {
             reason = String.format(Locale.ROOT, "backlog grew %.0f msg/s", growth);
         } else if (!report.drained()) {
@@ -148,7 +149,7 @@ public final class MaxThroughputSearch {
         } else if (b.slo != null && !b.slo.test(report)) {
             reason = b.sloText + " violated";
         }
-        Probe probe = new Probe(rate, achieved, growth, report.endToEndCorrected().p99(), reason == null, reason);
+        Probe probe = new Probe(rate, report.achievedRate(), achieved, growth, report.endToEndCorrected().p99(), reason == null, reason);
         log.info("latency-lib max-throughput probe {}", probe);
         return probe;
     }
@@ -167,7 +168,7 @@ public final class MaxThroughputSearch {
         private Duration probeDuration = Duration.ofSeconds(10);
         private Duration warmUp = Duration.ofSeconds(2);
         private Duration drainTimeout = Duration.ofSeconds(10);
-        private Duration abortBehind = Duration.ofSeconds(1);
+        private Duration abortBehind = Duration.ofSeconds(2);
         private int probesPerRate = 3;
         private Predicate<LoadReport> slo;
         private String sloText;
@@ -206,7 +207,7 @@ public final class MaxThroughputSearch {
             return this;
         }
 
-        /** How far below the target the achieved rate may fall (default 0.01 = 1%). */
+        /** How far below the target the held rate ({@link LoadReport#medianSendRate()}) may fall (default 0.01 = 1%). */
         public Builder rateTolerance(double fraction) {
             this.rateTolerance = positive(fraction, "rateTolerance");
             return this;
@@ -246,7 +247,7 @@ public final class MaxThroughputSearch {
 
         /**
          * A probe stops, failed, once its senders are more than {@code lag} behind the schedule or its
-         * consumers that much behind the producers (default 1 s); see {@link LoadRun.Builder#abortWhenBehind}.
+         * consumers that much behind the producers (default 2 s); see {@link LoadRun.Builder#abortWhenBehind}.
          */
         public Builder abortWhenBehind(Duration lag) {
             if (lag.isNegative() || lag.isZero()) {

@@ -13,14 +13,17 @@ import java.util.Locale;
  * @param p50          end-to-end p50 over the last interval (from the intended send instant)
  * @param p99          end-to-end p99 over the last interval (from the intended send instant)
  * @param backlog      messages sent but not yet received
+ * @param warmUp       true while the warm-up runs: nothing is measured yet, so p50 and p99 are zero
  */
 public record Progress(Duration elapsed, Duration total, double targetRate, double achievedRate, Duration p50,
-                       Duration p99, long backlog) {
+                       Duration p99, long backlog, boolean warmUp) {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%.1f/%.1f s: target %.0f msg/s, achieved %.0f msg/s, end-to-end p50 %.3f ms,"
-                        + " p99 %.3f ms, backlog %d", elapsed.toMillis() / 1000.0, total.toMillis() / 1000.0, targetRate,
-                achievedRate, p50.toNanos() / 1e6, p99.toNanos() / 1e6, backlog);
+        String latency = warmUp ? "warm-up, not measured"
+                : String.format(Locale.ROOT, "end-to-end p50 %.3f ms, p99 %.3f ms", p50.toNanos() / 1e6,
+                        p99.toNanos() / 1e6);
+        return String.format(Locale.ROOT, "%.1f/%.1f s: target %.0f msg/s, achieved %.0f msg/s, %s, backlog %d",
+                elapsed.toMillis() / 1000.0, total.toMillis() / 1000.0, targetRate, achievedRate, latency, backlog);
     }
 }

@@ -95,6 +95,29 @@ class MaxThroughputSearchTest {
     }
 
     @Test
+    void aStallThatIsCaughtUpLowersTheOverallRateButNotTheHeldRate() {
+        LoadReport report = LoadRun.builder(new InMemoryDriver().stallAt(2_850, Duration.ofMillis(400)))
+                .schedule(Schedule.constant(1_000, Duration.ofSeconds(3)))
+                .progressEvery(Duration.ofMillis(200))
+                .progressListener(p -> { })
+                .run();
+        assertThat(report.sent()).isEqualTo(3_000);
+        assertThat(report.achievedRate()).as(report.toTable()).isLessThan(950);   // ~3,000 / 3.25 s
+        assertThat(report.medianSendRate()).as(report.toTable())
+                .isCloseTo(1_000, org.assertj.core.data.Percentage.withPercentage(3));
+        assertThat(report.backlogGrowthPerSecond()).isCloseTo(0, org.assertj.core.data.Offset.offset(20.0));
+
+        LoadReport undelivered = LoadRun.builder(InMemoryDriver.deliverWhen(d -> false))
+                .schedule(Schedule.constant(500, Duration.ofSeconds(2)))
+                .progressEvery(Duration.ofMillis(100))
+                .progressListener(p -> { })
+                .drainTimeout(Duration.ofMillis(100))
+                .run();
+        assertThat(undelivered.drained()).isFalse();
+        assertThat(undelivered.backlogGrowthPerSecond()).isCloseTo(500, org.assertj.core.data.Percentage.withPercentage(10));
+    }
+
+    @Test
     void rejectsAnEvenNumberOfProbesPerRate() {
         assertThatThrownBy(() -> MaxThroughputSearch.builder(new InMemoryDriver()).probesPerRate(2))
                 .hasMessageContaining("odd");

@@ -7,6 +7,7 @@ import io.latencylib.LatencyReport;
 import io.latencylib.load.InMemoryDriver;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
+import io.latencylib.load.Progress;
 import io.latencylib.load.Schedule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,15 +28,24 @@ class LoadRunReportTest {
         LatencyRecorder recorder = LatencyRecorder.create();
         LatencyRecorder.IntervalReader reader = recorder.newIntervalReader();
         List<LatencyReport> intervals = new CopyOnWriteArrayList<>();
+        List<Progress> progress = new CopyOnWriteArrayList<>();
         LoadReport load = LoadRun.builder(new InMemoryDriver())
                 .recorder(recorder)
                 .schedule(Schedule.steps(Duration.ofMillis(500), 400, 800))
                 .warmUp(Duration.ofMillis(300))
                 .progressEvery(Duration.ofMillis(100))
-                .progressListener(p -> intervals.add(reader.next()))
+                .progressListener(p -> {
+                    intervals.add(reader.next());
+                    progress.add(p);
+                })
                 .run();
         reader.close();
         assertThat(load.phases()).hasSize(2);
+        // warm-up lines say so, and count the warm-up's sends (the recorder counts none of them)
+        assertThat(progress).filteredOn(Progress::warmUp).isNotEmpty()
+                .allSatisfy(p -> assertThat(p.achievedRate()).isGreaterThan(100))
+                .allSatisfy(p -> assertThat(p.toString()).contains("warm-up, not measured"));
+        assertThat(progress).filteredOn(p -> !p.warmUp()).isNotEmpty();
 
         ReportData data = ReportData.of(load, intervals);
         Path json = dir.resolve("load.json");
