@@ -20,22 +20,24 @@ import java.util.Locale;
  * behind), after 90 s of load that warms the JIT up. The three answers should be within 10% of each
  * other.
  *
- * <p>Settings (optional, {@code -Dbench.args="lingerMs:batchBytes"}): the producer's linger and batch
- * size, default {@code 20:262144} (what held 50,000 msg/s best in {@link ConstantRates}).
+ * <p>Settings (optional, {@code -Dbench.args="lingerMs:batchBytes:partitions"}): the producer's linger and
+ * batch size, default {@code 20:262144} (what held 50,000 msg/s best in {@link ConstantRates}), and the
+ * topic's partitions, default 1.
  */
 public final class MaxThroughput {
 
     public static void main(String[] args) {
         List<String> a = Bench.args();
-        String[] f = (a.isEmpty() ? "20:262144" : a.get(0)).split(":");
+        String[] f = (a.isEmpty() ? "20:262144:1" : a.get(0)).split(":");
         int lingerMs = Integer.parseInt(f[0]);
         int batchBytes = Integer.parseInt(f[1]);
+        int partitions = f.length > 2 ? Integer.parseInt(f[2]) : 1;
         List<Double> answers = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         long start = System.nanoTime();
         try (EmbeddedKafka kafka = Bench.broker()) {
             KafkaLoadDriver driver = KafkaLoadDriver.create(
-                    Bench.producer(kafka.bootstrapServers(), lingerMs, batchBytes), java.util.Map.of(), 0);
+                    Bench.producer(kafka.bootstrapServers(), lingerMs, batchBytes), java.util.Map.of(), partitions);
             // Warm the JIT up first (90 s near the top rate, not counted): after 30 s the first search
             // still answered lowest in three runs of three (207k/182k/281k against up to 226k/216k/364k).
             LoadReport warm = LoadRun.builder(driver).destination("max-warm-up")
@@ -64,8 +66,8 @@ public final class MaxThroughput {
                         .run();
                 Bench.Cpu end = Bench.Cpu.now();
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "%nsearch %d (linger.ms=%d, batch.size=%d), %.0f s:%n%s", i, lingerMs,
-                        batchBytes, seconds, result.toTable());
+                System.out.printf(Locale.ROOT, "%nsearch %d (linger.ms=%d, batch.size=%d, partitions=%d), %.0f s:%n%s", i,
+                        lingerMs, batchBytes, partitions, seconds, result.toTable());
                 answers.add(result.maxRate());
                 lines.add(String.format(Locale.ROOT, "search %d: %,9.0f msg/s  %3d probes  %5.0f s  CPU this JVM %3.0f%%,"
                                 + " others %3.0f%%", i, result.maxRate(), result.probes().size(), seconds,
