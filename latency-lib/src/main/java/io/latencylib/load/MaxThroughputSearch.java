@@ -22,10 +22,13 @@ import org.slf4j.LoggerFactory;
  * so no single probe decides: each rate is probed until a majority of {@link Builder#probesPerRate(int)}
  * probes (default 3, so 2 or 3 probes) agree. One lucky pass cannot raise the answer and one noisy
  * probe cannot drag it down; the answer estimates the rate that passes more often than not. A probe
- * that falls more than {@link Builder#abortWhenBehind(Duration)} behind stops at once, so an overloaded
+ * that falls more than 2 s behind ({@link LoadRun.Builder#abortWhenBehind}; another lag through {@link Builder#configure}) stops at once, so an overloaded
  * probe leaves no backlog to slow the probes after it. The result lists every probe made.
  */
 public final class MaxThroughputSearch {
+
+    /** How far behind a probe may fall before it stops, failed, unless {@link Builder#configure} sets another. */
+    private static final Duration DEFAULT_ABORT_BEHIND = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.load");
 
@@ -130,7 +133,7 @@ public final class MaxThroughputSearch {
                 .schedule(Schedule.constant(rate, b.probeDuration))
                 .warmUp(b.warmUp)
                 .drainTimeout(b.drainTimeout)
-                .abortWhenBehind(b.abortBehind)
+                .abortWhenBehind(DEFAULT_ABORT_BEHIND)
                 .progressEvery(Duration.ofMillis(500))
                 .progressListener(p -> { });
         b.configure.accept(run);
@@ -168,7 +171,6 @@ public final class MaxThroughputSearch {
         private Duration probeDuration = Duration.ofSeconds(10);
         private Duration warmUp = Duration.ofSeconds(2);
         private Duration drainTimeout = Duration.ofSeconds(10);
-        private Duration abortBehind = Duration.ofSeconds(2);
         private int probesPerRate = 3;
         private Predicate<LoadReport> slo;
         private String sloText;
@@ -242,18 +244,6 @@ public final class MaxThroughputSearch {
                 throw new IllegalArgumentException("probesPerRate must be odd and positive (1, 3, 5...): " + probes);
             }
             this.probesPerRate = probes;
-            return this;
-        }
-
-        /**
-         * A probe stops, failed, once its senders are more than {@code lag} behind the schedule or its
-         * consumers that much behind the producers (default 2 s); see {@link LoadRun.Builder#abortWhenBehind}.
-         */
-        public Builder abortWhenBehind(Duration lag) {
-            if (lag.isNegative() || lag.isZero()) {
-                throw new IllegalArgumentException("abortWhenBehind must be positive: " + lag);
-            }
-            this.abortBehind = lag;
             return this;
         }
 
