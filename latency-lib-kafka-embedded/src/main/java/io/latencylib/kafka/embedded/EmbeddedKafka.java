@@ -213,13 +213,23 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
-        if (Thread.currentThread() != shutdownHook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting: the hook runs close() too, which returns at once
+        try {
+            stopAndDelete();
+        } finally {
+            // Only now: a JVM told to exit while this close() runs (SIGTERM as stdin closes) waits for
+            // the hook, and the hook waits on this monitor until the data is gone. Removed first, the
+            // JVM halted mid-close and left the data directory behind.
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the hook runs close(), which returns at once
+                }
             }
         }
+    }
+
+    private void stopAndDelete() {
         RuntimeException failure = null;
         try {
             admin.close(CLOSE_ADMIN_TIMEOUT);

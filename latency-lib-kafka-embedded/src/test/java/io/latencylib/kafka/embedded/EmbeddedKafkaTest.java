@@ -147,6 +147,40 @@ class EmbeddedKafkaTest {
         }
     }
 
+    @Test
+    void aBrokerWhoseJvmIsTerminatedWithoutCloseStillDeletesItsData(@TempDir Path tmp) throws Exception {
+        Path dataParent = Files.createDirectories(tmp.resolve("data"));
+        Path stderr = tmp.resolve("child-stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Djava.io.tmpdir=" + dataParent, "-cp",
+                System.getProperty("java.class.path"), EmbeddedKafka.class.getName())
+                .redirectError(stderr.toFile())
+                .start();
+        try {
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(stdout.readLine()).as("first stdout line; child stderr: %s", readQuietly(stderr))
+                    .startsWith("BOOTSTRAP_SERVERS=");
+            try (var dirs = Files.list(dataParent)) {
+                assertThat(dirs.map(d -> d.getFileName().toString()).collect(Collectors.toList()))
+                        .as("the running broker's data directory").singleElement().asString()
+                        .startsWith("embedded-kafka-");
+            }
+
+            // SIGTERM, as Ctrl-C or a CI timeout would; destroy() also closes the child's stdin, so its main
+            // thread starts close() at the same moment: the hook must wait for that close() to finish
+            child.destroy();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exited after SIGTERM").isTrue();
+            try (var left = Files.walk(dataParent)) {
+                assertThat(left.filter(p -> !p.equals(dataParent)).collect(Collectors.toList()))
+                        .as("data left after SIGTERM (exit code %d); child stderr: %s", child.exitValue(),
+                                readQuietly(stderr)).isEmpty();
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
