@@ -37,8 +37,9 @@ final class Bench {
      */
     static EmbeddedKafka broker() {
         System.out.printf(Locale.ROOT, "%s, %d cores, max heap %d MiB, Java %s, load average %s: starting the"
-                        + " embedded broker...%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), loadAverage());
+                        + " embedded broker (log under %s)...%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), loadAverage(),
+                System.getProperty("bench.dataDir", "target"));
         return EmbeddedKafka.builder()
                 .parentDirectory(Path.of(System.getProperty("bench.dataDir", "target")))
                 .brokerProperty("log.segment.bytes", Integer.toString(256 << 20))

@@ -16,22 +16,23 @@ import java.util.Locale;
 /**
  * Acceptance 2: the maximum sustainable throughput, searched three times on the same broker (1 KiB
  * messages, acks=all, one producer, one consumer, probes of 8 s after a 2 s warm-up, starting at
- * 20,000 msg/s, each rate judged by the majority of up to three probes, a probe stopped once it is 1 s
+ * 20,000 msg/s, each rate judged by the majority of up to three probes, a probe stopped once it is 2 s
  * behind), after 90 s of load that warms the JIT up. The three answers should be within 10% of each
  * other.
  *
  * <p>Settings (optional, {@code -Dbench.args="lingerMs:batchBytes:partitions"}): the producer's linger and
  * batch size, default {@code 20:262144} (what held 50,000 msg/s best in {@link ConstantRates}), and the
- * topic's partitions, default 1.
+ * topic's partitions, default 4 (one partition carries one batch a request and answered less steadily).
+ * {@code -Dbench.jvmArgs=-Dbench.dataDir=/dev/shm} puts the broker's log on tmpfs (see {@link Bench#broker()}).
  */
 public final class MaxThroughput {
 
     public static void main(String[] args) {
         List<String> a = Bench.args();
-        String[] f = (a.isEmpty() ? "20:262144:1" : a.get(0)).split(":");
+        String[] f = (a.isEmpty() ? "20:262144:4" : a.get(0)).split(":");
         int lingerMs = Integer.parseInt(f[0]);
         int batchBytes = Integer.parseInt(f[1]);
-        int partitions = f.length > 2 ? Integer.parseInt(f[2]) : 1;
+        int partitions = f.length > 2 ? Integer.parseInt(f[2]) : 4;
         List<Double> answers = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         long start = System.nanoTime();
