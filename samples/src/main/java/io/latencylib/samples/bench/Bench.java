@@ -36,12 +36,12 @@ final class Bench {
      * measured.
      */
     static EmbeddedKafka broker() {
+        String dataDir = System.getProperty("bench.dataDir", "target");
         System.out.printf(Locale.ROOT, "%s, %d cores, max heap %d MiB, Java %s, load average %s: starting the"
                         + " embedded broker (log under %s)...%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), loadAverage(),
-                System.getProperty("bench.dataDir", "target"));
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), loadAverage(), dataDir);
         return EmbeddedKafka.builder()
-                .parentDirectory(Path.of(System.getProperty("bench.dataDir", "target")))
+                .parentDirectory(Path.of(dataDir))
                 .brokerProperty("log.segment.bytes", Integer.toString(256 << 20))
                 .brokerProperty("log.retention.bytes", Long.toString(1L << 30))
                 .brokerProperty("log.retention.check.interval.ms", "10000")
