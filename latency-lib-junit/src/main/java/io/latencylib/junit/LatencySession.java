@@ -4,99 +4,34 @@ import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What a test needs to measure its own Kafka traffic: the broker of the test run, fresh topics, and
- * clients already wrapped with the test's recorder. Injected by {@link LatencySloExtension} into test
- * methods, {@code @BeforeEach} and {@code @AfterEach} methods; one session per test invocation.
+ * What every test that measures latency has, whatever the messaging system: the test invocation's
+ * own recorder, its report, and paced load against the run's broker. A test asks for the session of
+ * the system it needs by parameter type ({@code KafkaSession}, {@code PulsarSession},
+ * {@code RabbitSession}: each adds fresh destinations and clients of that system already wrapped
+ * with the test's recorder); a parameter of this type gets the session of the system named by
+ * {@link LatencySLO#system()}, or of the only system on the test classpath.
  *
- * <pre>{@code
- * @LatencySLO("p99 < 50ms")
- * @Test
- * void ordersArriveQuickly(LatencySession kafka) throws Exception {
- *     String topic = kafka.newTopic(3);                                   // LogAppendTime: the full five-stage split
- *     Consumer<byte[], byte[]> consumer = kafka.consumerOf(topic);        // assigned, positions resolved: ready now
- *     Producer<byte[], byte[]> producer = kafka.producer();               // acks=all
- *     ... send on this thread, poll on another, until everything arrived ...
- * }
- * }</pre>
- *
- * <p>Clients the session made are closed after the test (after {@code @AfterEach} methods): stop
- * your poll loops before the test returns. Clients you made yourself and wrapped with
- * {@link #wrap(Producer)} stay yours to close. Thread-safe.
+ * <p>Injected by {@link LatencySloExtension} into test methods and {@code @BeforeEach} /
+ * {@code @AfterEach} methods; one session per test invocation, closed after it (after
+ * {@code @AfterEach} methods) with every client it made. Thread-safe.
  */
 public interface LatencySession {
+
+    /** @return the messaging system of this session: {@code kafka}, {@code pulsar} or {@code rabbitmq} */
+    String system();
 
     /** @return the recorder of this test invocation; the extension checks the objectives on what it measured */
     LatencyRecorder recorder();
 
-    /** @return the report of everything the test's recorder measured so far */
+    /** @return the report of everything the test's recorder measured so far (the warm-up excluded) */
     LatencyReport report();
-
-    /** @return the address of the broker shared by the test run (provisioned on first use) */
-    String bootstrapServers();
-
-    /** @return the name of a new topic with one partition and {@code message.timestamp.type=LogAppendTime} */
-    String newTopic();
-
-    /** @return the name of a new LogAppendTime topic with {@code partitions} partitions, every leader elected */
-    String newTopic(int partitions);
-
-    /**
-     * @param topicConfig topic settings on top of {@code message.timestamp.type=LogAppendTime} (which it may
-     *                    override, e.g. to show what a CreateTime topic hides)
-     * @return the name of a new topic, created with the broker's default replication factor
-     */
-    String newTopic(int partitions, Map<String, String> topicConfig);
-
-    /** @return a wrapped producer of byte arrays with {@code acks=all} and Kafka's other defaults */
-    Producer<byte[], byte[]> producer();
-
-    /** @return a wrapped producer of byte arrays; {@code overrides} go on top of the defaults */
-    Producer<byte[], byte[]> producer(Map<String, ?> overrides);
-
-    /** @return a wrapped producer with your serializers; {@code overrides} go on top of the defaults */
-    <K, V> Producer<K, V> producer(Map<String, ?> overrides, Serializer<K> keySerializer,
-                                   Serializer<V> valueSerializer);
-
-    /**
-     * @return a wrapped consumer of byte arrays, not subscribed, with a fresh {@code group.id} and
-     *     {@code auto.offset.reset=earliest}
-     */
-    Consumer<byte[], byte[]> consumer();
-
-    /** @return a wrapped consumer of byte arrays; {@code overrides} go on top of the defaults */
-    Consumer<byte[], byte[]> consumer(Map<String, ?> overrides);
-
-    /** @return a wrapped consumer with your deserializers; {@code overrides} go on top of the defaults */
-    <K, V> Consumer<K, V> consumer(Map<String, ?> overrides, Deserializer<K> keyDeserializer,
-                                   Deserializer<V> valueDeserializer);
-
-    /**
-     * @return a wrapped consumer assigned to every partition of {@code topic} at its end, positions
-     *     already resolved: it receives everything sent after this returns, with no group join to wait for
-     */
-    Consumer<byte[], byte[]> consumerOf(String topic);
-
-    /** Like {@link #consumerOf(String)}, with your deserializers and settings. */
-    <K, V> Consumer<K, V> consumerOf(String topic, Map<String, ?> overrides, Deserializer<K> keyDeserializer,
-                                     Deserializer<V> valueDeserializer);
-
-    /** @return {@code producer} wrapped with the test's recorder; you close it */
-    <K, V> Producer<K, V> wrap(Producer<K, V> producer);
-
-    /** @return {@code consumer} wrapped with the test's recorder; you close it */
-    <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer);
 
     /**
      * @return a load run against the test run's broker, recording into the test's recorder, with a fresh
-     *     topic as destination; add a schedule and {@code run()} it
+     *     destination; add a schedule and {@code run()} it
      */
     LoadRun.Builder load();
 
