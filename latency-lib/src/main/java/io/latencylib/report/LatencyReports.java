@@ -55,14 +55,15 @@ public final class LatencyReports {
     }
 
     /**
-     * Renders {@code data} as JSON of schema {@code "latency-lib/report"}, {@code "version": 1}; the
+     * Renders {@code data} as JSON of schema {@code "latency-lib/report"}, {@code "version": 2} (version 1 files, without verdicts, are read too); the
      * full description, field by field, is {@code REPORT-SCHEMA.md} next to this package's tests
      * ({@code latency-lib/src/test/resources/io/latencylib/report/}). In short: {@code schema},
      * {@code version}, {@code latencyUnit} ({@code "microseconds"}), {@code run} (start and end as
      * ISO-8601 instants, {@code durationMicros}), {@code environment}, {@code stages} (distributions),
      * {@code endToEnd}, and when measured {@code endToEndFromIntended}, {@code producerLatency},
      * {@code lateness}; {@code counts}, {@code clamps}, {@code clockOffsetMicros}, {@code notes};
-     * {@code load} for load runs and {@code intervals} (interval reports, possibly none). A
+     * {@code load} for load runs, {@code intervals} (interval reports, possibly none) and
+     * {@code verdicts} (the objectives checked, {@link ReportData#withVerdicts}, possibly none). A
      * distribution has {@code name}, {@code stages}, {@code count}, {@code min}, {@code max},
      * {@code mean}, {@code percentiles} ({@code "50"}, {@code "90"}, {@code "99"}, {@code "99.9"},
      * {@code "99.99"}) and {@code histogram}: HdrHistogram's compressed encoding in Base64, from which
@@ -75,7 +76,8 @@ public final class LatencyReports {
 
     /**
      * @return the report {@code file} holds, equal to the {@link ReportData} it was written from
-     * @throws IOException when it cannot be read, is not a latency-lib report, or has another version
+     * @throws IOException when it cannot be read, is not a latency-lib report, or has a version this
+     *     library does not read (it reads {@value ReportJson#OLDEST_READ} to {@value ReportJson#VERSION})
      */
     public static ReportData readJson(Path file) throws IOException {
         return fromJson(Files.readString(file, StandardCharsets.UTF_8));

@@ -3,6 +3,9 @@ package io.latencylib.report;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.load.LoadReport;
+import io.latencylib.slo.Slo;
+import io.latencylib.slo.SloSyntaxException;
+import io.latencylib.slo.Verdict;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -23,7 +26,9 @@ import java.util.zip.DataFormatException;
 final class ReportJson {
 
     static final String SCHEMA = "latency-lib/report";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version read: version 1 had no {@code verdicts}. */
+    static final int OLDEST_READ = 1;
     /** The percentiles written as summary fields of every distribution, with their keys. */
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
     static final String[] PERCENTILE_KEYS = {"50", "90", "99", "99.9", "99.99"};
@@ -41,7 +46,21 @@ final class ReportJson {
         latency(root, data.latency(), data.environment());
         data.load().ifPresent(load -> root.put("load", load(load)));
         root.put("intervals", data.intervals().stream().map(i -> latency(new LinkedHashMap<>(), i, null)).toList());
+        root.put("verdicts", data.verdicts().stream().map(ReportJson::verdict).toList());
         return Json.write(root);
+    }
+
+    private static Map<String, Object> verdict(Verdict v) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("objective", v.slo().toString());
+        out.put("passed", v.passed());
+        out.put("measured", v.measured());
+        out.put("measuredText", v.measuredText());
+        v.stageAtFault().ifPresent(s -> out.put("stageAtFault", s));
+        if (v.message() != null) {
+            out.put("message", v.message());
+        }
+        return out;
     }
 
     private static Map<String, Object> latency(Map<String, Object> out, LatencyData d, Environment environment) {
@@ -189,9 +208,10 @@ final class ReportJson {
                 throw new Malformed("not a latency-lib report: schema is \"" + schema + "\", expected \"" + SCHEMA + "\"");
             }
             long version = root.longValue("version");
-            if (version != VERSION) {
-                throw new Malformed("report version " + version + " cannot be read: this latency-lib reads version "
-                        + VERSION + (version > VERSION ? " (the file was written by a newer latency-lib)" : ""));
+            if (version < OLDEST_READ || version > VERSION) {
+                throw new Malformed("report version " + version + " cannot be read: this latency-lib reads versions "
+                        + OLDEST_READ + " to " + VERSION
+                        + (version > VERSION ? " (the file was written by a newer latency-lib: read it with that one)" : ""));
             }
             LatencyData latency = latency(root);
             Environment environment = environment(root.object("environment"));
@@ -200,9 +220,28 @@ final class ReportJson {
             for (Obj interval : root.map().get("intervals") == null ? List.<Obj>of() : root.objects("intervals")) {
                 intervals.add(latency(interval));
             }
-            return new ReportData(environment, latency, load, intervals);
+            List<Verdict> verdicts = new ArrayList<>();
+            for (Obj verdict : root.map().get("verdicts") == null ? List.<Obj>of() : root.objects("verdicts")) {
+                verdicts.add(verdict(verdict));
+            }
+            return new ReportData(environment, latency, load, intervals, verdicts);
         } catch (Json.JsonException | Malformed e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static Verdict verdict(Obj v) {
+        Slo slo;
+        try {
+            slo = Slo.parse(v.string("objective"));
+        } catch (SloSyntaxException e) {
+            throw new Malformed(v.path("objective") + ": not an objective: " + e.getMessage());
+        }
+        try {
+            return new Verdict(slo, v.bool("passed"), v.doubleValue("measured"), v.optionalString("message").orElse(null),
+                    v.optionalString("stageAtFault"));
+        } catch (IllegalArgumentException e) {
+            throw new Malformed(v.at() + ": " + e.getMessage());
         }
     }
 

@@ -162,14 +162,14 @@ public final class Slo {
     public Verdict evaluate(LatencyReport report) {
         if (report.endToEnd().count() == 0 && report.counts().received() == 0) {
             return new Verdict(this, false, Double.NaN, "no message was measured, so nothing shows the objective"
-                    + " holds: did the test send through wrapped clients?");
+                    + " holds: did the test send through wrapped clients?", Optional.empty());
         }
         double measured;
         if (isLatency()) {
             StageStats stats = latencyStats(report);
             if (stats == null) {
                 return new Verdict(this, false, Double.NaN, "stage " + stage.label() + " was not observed on its own"
-                        + " (reported merged: " + report.mergedStages() + "); see the report's notes");
+                        + " (reported merged: " + report.mergedStages() + "); see the report's notes", Optional.empty());
             }
             measured = switch (metric) {
                 case PERCENTILE -> stats.percentile(percentile).toNanos();
@@ -186,8 +186,33 @@ public final class Slo {
                 default -> thresholdIsPercent ? (c.sent() == 0 ? 0 : 100.0 * c.sendErrors() / c.sent()) : c.sendErrors();
             };
         }
-        boolean passed = comparison.holds(measured, threshold);
-        return new Verdict(this, passed, measured, passed ? null : SloMessages.violation(this, measured, report));
+        if (comparison.holds(measured, threshold)) {
+            return new Verdict(this, true, measured, null, Optional.empty());
+        }
+        Optional<StageStats> fault = stageAtFault(report);
+        return new Verdict(this, false, measured, SloMessages.violation(this, measured, report, fault),
+                fault.map(StageStats::name));
+    }
+
+    /**
+     * @return for a latency objective, the stage that took the most time at its percentile (for an
+     *     objective on one stage, that stage); empty for other objectives or a report without stages
+     */
+    Optional<StageStats> stageAtFault(LatencyReport report) {
+        if (!isLatency()) {
+            return Optional.empty();
+        }
+        if (stage != null) {
+            return report.stage(stage);
+        }
+        double p = percentileOrMax();
+        StageStats largest = null;
+        for (StageStats s : report.stages()) {
+            if (largest == null || s.percentile(p).compareTo(largest.percentile(p)) > 0) {
+                largest = s;
+            }
+        }
+        return Optional.ofNullable(largest);
     }
 
     /** @return the distribution a latency objective reads: the stage's, or end-to-end corrected when paced */

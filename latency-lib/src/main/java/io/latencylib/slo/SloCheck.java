@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class SloCheck implements AutoCloseable {
         for (Slo slo : slos) {
             verdicts.add(slo.window().isPresent()
                     ? new Verdict(slo, false, Double.NaN, "\"" + slo + "\" must be checked window by window while the"
-                    + " run goes on: use SloCheck.start(recorder, slos) before the traffic")
+                    + " run goes on: use SloCheck.start(recorder, slos) before the traffic", Optional.empty())
                     : slo.evaluate(report));
         }
         return verdicts;
@@ -155,13 +156,13 @@ public final class SloCheck implements AutoCloseable {
         Verdict verdict(Slo slo, LatencyReport whole) {
             if (windows == 0) {
                 return new Verdict(slo, false, Double.NaN, "SLO violated: " + slo + " -- no window measured any message"
-                        + " (" + empty + " empty windows)");
+                        + " (" + empty + " empty windows)", Optional.empty());
             }
             if (failed == 0) {
-                return new Verdict(slo, true, worst.measured(), null);
+                return new Verdict(slo, true, worst.measured(), null, Optional.empty());
             }
             return new Verdict(slo, false, worst.measured(), worst.message().replaceFirst("SLO violated: ",
-                    "SLO violated in " + failed + " of " + windows + " windows, worst shown: "));
+                    "SLO violated in " + failed + " of " + windows + " windows, worst shown: "), worst.stageAtFault());
         }
     }
 }

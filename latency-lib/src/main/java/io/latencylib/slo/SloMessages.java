@@ -4,6 +4,7 @@ import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.StageStats;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Violation messages that say where the time went. */
@@ -12,7 +13,8 @@ final class SloMessages {
     private SloMessages() {
     }
 
-    static String violation(Slo slo, double measured, LatencyReport report) {
+    /** @param fault the stage at fault, {@link Slo#stageAtFault}: the message names it and its usual causes */
+    static String violation(Slo slo, double measured, LatencyReport report, Optional<StageStats> fault) {
         StringBuilder out = new StringBuilder();
         out.append("SLO violated: ").append(slo).append(" -- measured ").append(slo.format(measured));
         StageStats e2e = report.endToEndFromIntended().orElse(report.endToEnd());
@@ -24,22 +26,18 @@ final class SloMessages {
         out.append(String.format(Locale.ROOT, "%n  end-to-end%s over %d messages: p50 %s, p90 %s, p99 %s, p99.9 %s,"
                         + " p99.99 %s, max %s", corrected ? " (corrected)" : "", e2e.count(), ms(e2e.p50()), ms(e2e.p90()),
                 ms(e2e.p99()), ms(e2e.p999()), ms(e2e.p9999()), ms(e2e.max())));
-        if (slo.isLatency() && !report.stages().isEmpty()) {
+        if (fault.isPresent()) {
             double p = slo.percentileOrMax();
-            StageStats dominant = null;
-            StringBuilder breakdown = new StringBuilder();
-            for (StageStats s : report.stages()) {
-                if (dominant == null || s.percentile(p).compareTo(dominant.percentile(p)) > 0) {
-                    dominant = s;
-                }
-                breakdown.append(breakdown.length() == 0 ? "" : ", ").append(s.name()).append(' ')
-                        .append(ms(s.percentile(p)));
-            }
-            String at = "p" + number(p);
-            out.append(String.format(Locale.ROOT, "%n  at %s the largest stage is %s: %s (%s)", at, dominant.name(),
-                    ms(dominant.percentile(p)), breakdown));
-            out.append(String.format(Locale.ROOT, "%n  %s grows with: %s", dominant.name(),
-                    dominant.stages().stream().map(Stage::usualCauses).collect(Collectors.joining("; "))));
+            StageStats at = fault.get();
+            String breakdown = report.stages().stream().map(s -> s.name() + " " + ms(s.percentile(p)))
+                    .collect(Collectors.joining(", "));
+            String pct = "p" + number(p);
+            out.append(slo.stage().isPresent()
+                    ? String.format(Locale.ROOT, "%n  at %s the stages are: %s", pct, breakdown)
+                    : String.format(Locale.ROOT, "%n  at %s the largest stage is %s: %s (%s)", pct, at.name(),
+                    ms(at.percentile(p)), breakdown));
+            out.append(String.format(Locale.ROOT, "%n  %s grows with: %s", at.name(),
+                    at.stages().stream().map(Stage::usualCauses).collect(Collectors.joining("; "))));
         } else if (!slo.isLatency()) {
             LatencyReport.Counts c = report.counts();
             out.append(String.format(Locale.ROOT, "%n  sent %d, received %d, lost %d, duplicated %d, reordered %d,"

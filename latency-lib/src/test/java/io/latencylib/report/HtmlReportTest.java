@@ -82,7 +82,7 @@ class HtmlReportTest {
         notes.add("<script>alert('x')</script> & see https://example.org/x or HTTP://example.org");
         LatencyData withNote = new LatencyData(l.start(), l.end(), l.stages(), l.endToEnd(), l.endToEndFromIntended(),
                 l.producerLatency(), l.lateness(), l.counts(), l.clamps(), l.clockOffsetBounds(), notes);
-        String html = LatencyReports.toHtml(new ReportData(data.environment(), withNote, Optional.empty(), List.of()));
+        String html = LatencyReports.toHtml(new ReportData(data.environment(), withNote, Optional.empty(), List.of(), List.of()));
         assertSelfContained(html);
         Document doc = parse(html);
         assertThat(elements(doc, "script")).isEmpty();

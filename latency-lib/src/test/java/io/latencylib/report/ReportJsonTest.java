@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.StageStats;
+import io.latencylib.slo.Slo;
+import io.latencylib.slo.SloCheck;
+import io.latencylib.slo.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +80,7 @@ class ReportJsonTest {
         SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options());
         @SuppressWarnings("unchecked")
         Map<String, Object> root = (Map<String, Object>) Json.parse(LatencyReports.toJson(run.data()));
-        assertThat(root).containsEntry("schema", "latency-lib/report").containsEntry("version", 1L)
+        assertThat(root).containsEntry("schema", "latency-lib/report").containsEntry("version", 2L)
                 .containsEntry("latencyUnit", "microseconds");
         @SuppressWarnings("unchecked")
         Map<String, Object> e2e = (Map<String, Object>) root.get("endToEndFromIntended");
@@ -105,7 +108,8 @@ class ReportJsonTest {
             documented.add(m.group(1));
         }
         Set<String> written = new TreeSet<>();
-        keys(Json.parse(LatencyReports.toJson(SyntheticRun.run(new SyntheticRun.Options()).data())), written);
+        SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options());
+        keys(Json.parse(LatencyReports.toJson(run.data().withVerdicts(verdicts(run)))), written);
         written.removeAll(documented);
         assertThat(written).as("members written but not documented in REPORT-SCHEMA.md").isEmpty();
     }
@@ -128,8 +132,10 @@ class ReportJsonTest {
         String extended = json.replaceFirst("\\{", "{\n  \"futureMember\": {\"x\": [1, 2]},");
         assertThat(LatencyReports.fromJson(extended)).isEqualTo(data);
 
-        assertThatThrownBy(() -> LatencyReports.fromJson(json.replace("\"version\": 1", "\"version\": 2")))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 2").hasMessageContaining("newer");
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replace("\"version\": 2", "\"version\": 3")))
+                .isInstanceOf(IOException.class).hasMessageContaining("version 3").hasMessageContaining("newer");
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replace("\"version\": 2", "\"version\": 0")))
+                .isInstanceOf(IOException.class).hasMessageContaining("reads versions 1 to 2");
         assertThatThrownBy(() -> LatencyReports.fromJson(json.replace("latency-lib/report", "something/else")))
                 .isInstanceOf(IOException.class).hasMessageContaining("not a latency-lib report");
         assertThatThrownBy(() -> LatencyReports.fromJson(json.replaceFirst("\"histogram\": \"", "\"histogram\": \"x")))
@@ -149,5 +155,78 @@ class ReportJsonTest {
         assertThat(LatencyReports.fromJson(LatencyReports.toJson(data))).isEqualTo(data);
         assertThat(data.latency().stage(Stage.COMMIT)).isEmpty();
         assertThat(LatencyReports.toHtml(data)).contains("id=\"chart-percentiles\"");
+    }
+
+    /** Objectives on the synthetic run: some pass, some fail (with and without a stage at fault), one measured nothing. */
+    static List<Verdict> verdicts(SyntheticRun.Result run) {
+        return SloCheck.evaluate(Slo.parseAll("p50 < 10s", "p99 < 1ms", "commit.p99.9 < 10us", "lost == 0",
+                "throughput >= 1000000/s", "errors < 0.1%", "p99 < 50ms in every 1s window"), run.report());
+    }
+
+    @Test
+    void verdictsReadBackEqualWithTheirStageAtFault() throws IOException {
+        SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options());
+        List<Verdict> verdicts = verdicts(run);
+        assertThat(verdicts).extracting(Verdict::passed).containsExactly(true, false, false, true, false, true, false);
+        assertThat(verdicts.get(1).stageAtFault()).isPresent();
+        assertThat(verdicts.get(2).stageAtFault()).contains("commit");
+        ReportData data = run.data().withVerdicts(verdicts);
+        assertThat(data.verdicts()).isEqualTo(verdicts);
+        assertThat(run.data().verdicts()).as("withVerdicts returns a copy").isEmpty();
+        Path file = dir.resolve("verdicts.json");
+        LatencyReports.writeJson(data, file);
+        ReportData back = LatencyReports.readJson(file);
+        assertThat(back).isEqualTo(data);
+        assertThat(back.verdicts()).isEqualTo(verdicts);
+        assertThat(LatencyReports.toJson(back)).isEqualTo(Files.readString(file));
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(file));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> written = (List<Map<String, Object>>) root.get("verdicts");
+        Verdict p99 = verdicts.get(1);
+        assertThat(written.get(1)).containsEntry("objective", "p99 < 1ms").containsEntry("passed", false)
+                .containsEntry("measuredText", p99.measuredText()).containsEntry("stageAtFault", p99.stageAtFault().get())
+                .containsEntry("message", p99.message());
+        assertThat(((Number) written.get(1).get("measured")).doubleValue()).isEqualTo(p99.measured());
+        assertThat(written.get(0)).containsKeys("objective", "passed", "measured", "measuredText")
+                .doesNotContainKeys("message", "stageAtFault");
+        assertThat(written.get(6)).containsEntry("measured", null).containsEntry("measuredText", "nothing");
+    }
+
+    @Test
+    void aVersion1FileWrittenBeforeVerdictsStillReads() throws IOException {
+        String v1;
+        try (InputStream in = getClass().getResourceAsStream("report-v1.json")) {
+            assertThat(in).as("report-v1.json next to this test").isNotNull();
+            v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(v1).contains("\"version\": 1,").doesNotContain("verdicts");
+        ReportData back = LatencyReports.fromJson(v1);
+        assertThat(back.verdicts()).isEmpty();
+        assertThat(back.load()).isPresent();
+        assertThat(back.intervals()).isNotEmpty();
+        // the same synthetic run that latency-lib 0.1.0-SNAPSHOT wrote to that file, before version 2
+        ReportData same = SyntheticRun.run(new SyntheticRun.Options().steps(500_000, 400, 800)).data();
+        assertThat(back.latency()).isEqualTo(same.latency());
+        assertThat(back.load()).isEqualTo(same.load());
+        assertThat(back.intervals()).isEqualTo(same.intervals());
+        // written again: version 2, and nothing else differs but the (empty) verdicts
+        String expected = v1.replace("\"version\": 1,", "\"version\": 2,")
+                .replaceFirst("\n}\n$", ",\n  \"verdicts\": []\n}\n");
+        assertThat(LatencyReports.toJson(back)).isEqualTo(expected);
+    }
+
+    @Test
+    void aBadVerdictIsRejectedNamingWhere() throws IOException {
+        SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options().unpaced());
+        String json = LatencyReports.toJson(run.data().withVerdicts(verdicts(run)));
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replace("\"objective\": \"lost == 0\"",
+                "\"objective\": \"lost ==\"")))
+                .isInstanceOf(IOException.class).hasMessageContaining("verdicts[3].objective: not an objective");
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replaceFirst("\"passed\": false", "\"passed\": \"no\"")))
+                .isInstanceOf(IOException.class).hasMessageContaining("verdicts[1].passed: expected true or false");
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replaceFirst("\"passed\": true", "\"passed\": false")))
+                .isInstanceOf(IOException.class).hasMessageContaining("verdicts[0]: a failed verdict needs a message");
     }
 }

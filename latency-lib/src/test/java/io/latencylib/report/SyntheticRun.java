@@ -275,7 +275,8 @@ final class SyntheticRun {
                 measured / (schedule.duration().toNanos() / 1e9), measured, true, growth(backlog), late, stepData,
                 backlog);
         ReportData data = new ReportData(Environment.current(), LatencyData.of(report),
-                o.paced ? Optional.of(load) : Optional.empty(), intervals.stream().map(LatencyData::of).toList());
+                o.paced ? Optional.of(load) : Optional.empty(), intervals.stream().map(LatencyData::of).toList(),
+                List.of());
         return new Result(report, intervals, steps, data);
     }
 

@@ -121,6 +121,17 @@ class SloTest {
                 .contains("end-to-end over 100 messages: p50")
                 .contains("at p99 the largest stage is catch-up: 99.")
                 .contains("catch-up grows with: a consumer that falls behind");
+        assertThat(v.stageAtFault()).contains("catch-up");
+        assertThat(v).hasToString("FAIL p99 < 50ms (measured " + v.measuredText() + ", stage at fault catch-up)");
+        assertThat(Slo.parse("p50 < 2ms").evaluate(report).stageAtFault()).as("at p50 too").contains("catch-up");
+        // an objective on one stage: that stage is at fault, whatever stage is the largest
+        Verdict commit = Slo.parse("commit.p99 < 100us").evaluate(report);
+        assertThat(commit.passed()).isFalse();
+        assertThat(commit.stageAtFault()).contains("commit");
+        assertThat(commit.message()).contains("at p99 the stages are: ").contains("commit grows with: ")
+                .doesNotContain("largest stage");
+        assertThat(Slo.parse("p99 < 200ms").evaluate(report).stageAtFault()).as("passed").isEmpty();
+        assertThat(Slo.parse("throughput >= 1000000/s").evaluate(report).stageAtFault()).as("not latency").isEmpty();
         assertThat(Slo.parse("p99 < 200ms").evaluate(report).passed()).isTrue();
         assertThat(Slo.parse("commit.p99 < 2ms").evaluate(report).passed()).isTrue();
         assertThat(Slo.parse("lost == 0").evaluate(report).passed()).isTrue();
