@@ -2,6 +2,7 @@ package io.latencylib.report;
 
 import io.latencylib.LatencyReport;
 import io.latencylib.load.LoadReport;
+import io.latencylib.slo.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -29,7 +30,9 @@ final class HtmlReport {
     static String report(ReportData data) {
         LatencyData l = data.latency();
         StringBuilder out = new StringBuilder(64 * 1024);
-        head(out, "Latency report " + TIME.format(l.start()));
+        long failed = data.verdicts().stream().filter(v -> !v.passed()).count();
+        head(out, "Latency report " + TIME.format(l.start()) + (data.verdicts().isEmpty() ? ""
+                : failed > 0 ? " \u2014 " + failed + " SLO" + (failed == 1 ? "" : "s") + " failed" : " \u2014 SLOs passed"));
         out.append("<header>\n<h1>Latency report</h1>\n<p class=\"meta\">")
                 .append(Html.esc(TIME.format(l.start()) + " \u2192 " + TIME.format(l.end()) + " \u00b7 "
                         + seconds(l.duration()) + " \u00b7 " + Html.count(l.counts().sent()) + " sent, "
@@ -38,6 +41,7 @@ final class HtmlReport {
         data.load().ifPresent(load -> out.append("<p class=\"meta\">Paced load: ").append(Html.esc(load.schedule()))
                 .append("</p>\n"));
         out.append("</header>\n");
+        verdicts(out, data.verdicts());
         kpis(out, l);
 
         boolean paced = l.endToEndFromIntended().isPresent();
@@ -81,6 +85,51 @@ final class HtmlReport {
         out.append("<footer>Written by latency-lib ").append(Html.esc(data.environment().libraryVersion()))
                 .append(". Values in milliseconds unless stated; percentiles from HdrHistogram (3 significant digits).</footer>\n");
         return out.append("</body>\n</html>\n").toString();
+    }
+
+    /** The objectives checked, failed ones first in their given order, then the reasons of the failures. */
+    private static void verdicts(StringBuilder out, List<Verdict> verdicts) {
+        if (verdicts.isEmpty()) {
+            return;
+        }
+        long failed = verdicts.stream().filter(v -> !v.passed()).count();
+        String result = failed > 0 ? "fail" : "pass";
+        out.append("<section id=\"verdicts\" class=\"verdicts ").append(result).append("\">\n<h2>")
+                .append(Html.esc(failed > 0
+                        ? "SLO verdicts: " + failed + " of " + verdicts.size() + " failed"
+                        : "SLO verdicts: " + (verdicts.size() == 1 ? "the objective" : "all " + verdicts.size()
+                        + " objectives") + " passed"))
+                .append("</h2>\n<table id=\"verdict-table\">\n<thead><tr><th scope=\"col\">verdict</th>"
+                        + "<th scope=\"col\">objective</th><th scope=\"col\" class=\"n\">measured</th>")
+                .append(failed > 0 ? "<th scope=\"col\">stage at fault</th>" : "").append("</tr></thead>\n<tbody>\n");
+        for (Verdict v : verdicts) {
+            String cls = v.passed() ? "pass" : "fail";
+            out.append("<tr class=\"").append(cls).append("\"><td><span class=\"badge ").append(cls).append("\">")
+                    .append(v.passed() ? "PASS" : "FAIL").append("</span></td><th scope=\"row\"><code>")
+                    .append(Html.esc(v.slo().toString())).append("</code></th><td class=\"n\">")
+                    .append(Html.esc(v.measuredText()))
+                    .append(v.slo().window().isPresent() && !Double.isNaN(v.measured())
+                            ? " <span class=\"unit\">worst window</span>" : "")
+                    .append("</td>");
+            if (failed > 0) {
+                out.append("<td>").append(v.stageAtFault().map(st -> "<strong>" + Html.esc(st) + "</strong>")
+                        .orElse(v.passed() ? "" : "\u2013")).append("</td>");
+            }
+            out.append("</tr>\n");
+        }
+        out.append("</tbody>\n</table>\n");
+        int i = 0;
+        for (Verdict v : verdicts) {
+            i++;
+            if (!v.passed()) {
+                out.append("<div class=\"why\" id=\"verdict-").append(i).append("\"><p><span class=\"badge fail\">FAIL"
+                        + "</span> <code>").append(Html.esc(v.slo().toString())).append("</code>")
+                        .append(v.stageAtFault().map(st -> " \u2014 stage at fault: <strong>" + Html.esc(st) + "</strong>")
+                                .orElse(""))
+                        .append("</p>\n<pre>").append(Html.esc(v.message())).append("</pre></div>\n");
+            }
+        }
+        out.append("</section>\n");
     }
 
     private static void kpis(StringBuilder out, LatencyData l) {
@@ -476,6 +525,21 @@ final class HtmlReport {
             .kpi .value { font-size: 25px; font-weight: 650; font-variant-numeric: tabular-nums; }
             .kpi .unit, .kpi .sub { color: var(--muted); font-size: 13px; font-weight: 400; }
             .kpi.bad .value { color: var(--bad); }
+            section.verdicts { margin-top: 18px; padding: 4px 16px 12px; border: 1px solid var(--border);
+              border-left: 6px solid var(--good); border-radius: 8px; background: var(--card); }
+            section.verdicts.fail { border-left-color: var(--bad); }
+            section.verdicts h2 { margin-top: 10px; border-bottom: none; }
+            section.verdicts.pass h2 { color: var(--good); }
+            section.verdicts.fail h2 { color: var(--bad); }
+            .badge { display: inline-block; min-width: 3.6em; padding: 1px 8px; border-radius: 4px; text-align: center;
+              font-size: 13px; font-weight: 700; letter-spacing: 0.04em; color: var(--bg); }
+            .badge.pass { background: var(--good); }
+            .badge.fail { background: var(--bad); }
+            #verdict-table tr.fail > td, #verdict-table tr.fail > th { color: var(--bad); }
+            #verdict-table code, .why code { font: 600 14px ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; }
+            .why { margin-top: 14px; }
+            .why p { margin: 0 0 6px; }
+            .why pre { margin: 0; white-space: pre-wrap; background: var(--bg); }
             svg.chart { display: block; width: 100%; height: auto; color: var(--fg); }
             svg.chart text { fill: currentColor; font-size: 13px; }
             svg.chart .tick, svg.chart .axis-title { fill: var(--muted); }

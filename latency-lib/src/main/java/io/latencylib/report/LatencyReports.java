@@ -146,7 +146,9 @@ public final class LatencyReports {
 
     /**
      * @return one self-contained HTML page (XHTML-compatible markup, inline CSS and SVG, no script, no
-     *     URL): summary, percentile distribution of end-to-end latency (corrected and uncorrected for
+     *     URL): first the SLO verdicts when {@code data} carries them ({@link ReportData#withVerdicts}: for
+     *     each objective PASS or FAIL, the measured value and the stage at fault, then each violation
+     *     explained), then the summary, percentile distribution of end-to-end latency (corrected and uncorrected for
      *     paced runs), the stages at p50, p99 and p99.9, rate and p99 over time for load runs or when
      *     interval reports are given, the latency table, counts, clamps, clock offsets, notes, load
      *     steps and the environment. Follows the page's light or dark colour scheme; prints in light.

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.latencylib.slo.Slo;
+import io.latencylib.slo.SloCheck;
+import io.latencylib.slo.Verdict;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +90,50 @@ class HtmlReportTest {
         Document doc = parse(html);
         assertThat(elements(doc, "script")).isEmpty();
         assertThat(doc.getDocumentElement().getTextContent()).contains("<script>alert('x')</script> & see https://example.org/x");
+    }
+
+    @Test
+    void verdictsComeFirstWithObjectiveMeasuredValueResultAndStageAtFaultEscaped() throws Exception {
+        SyntheticRun.Result run = SyntheticRun.run(new SyntheticRun.Options());
+        List<Verdict> verdicts = SloCheck.evaluate(Slo.parseAll("p50 < 10s", "p99 < 1ms", "lost == 0"), run.report());
+        Verdict failed = verdicts.get(1);
+        assertThat(failed.passed()).isFalse();
+        String stage = failed.stageAtFault().orElseThrow();
+        String html = LatencyReports.toHtml(run.data().withVerdicts(verdicts));
+        assertSelfContained(html);
+        Document doc = parse(html);
+        Element section = byId(doc, "verdicts").orElseThrow();
+        assertThat(section.getAttribute("class")).isEqualTo("verdicts fail");
+        assertThat(elements(doc, "section").get(0)).as("the first section").isSameAs(section);
+        assertThat(doc.getElementsByTagName("title").item(0).getTextContent()).endsWith("1 SLO failed");
+        assertThat(elements(section, "h2").get(0).getTextContent()).isEqualTo("SLO verdicts: 1 of 3 failed");
+
+        List<Element> rows = elements(elements(byId(doc, "verdict-table").orElseThrow(), "tbody").get(0), "tr");
+        assertThat(rows).hasSize(3);
+        assertThat(rows).extracting(r -> r.getAttribute("class")).containsExactly("pass", "fail", "pass");
+        List<String> cells = elements(rows.get(1), "*").stream().filter(e -> e.getParentNode() == rows.get(1))
+                .map(Element::getTextContent).toList();
+        assertThat(cells).containsExactly("FAIL", "p99 < 1ms", failed.measuredText(), stage);
+        assertThat(failed.measuredText()).matches("[0-9.]+ ms");
+        assertThat(elements(rows.get(0), "td").get(0).getTextContent()).isEqualTo("PASS");
+        assertThat(elements(rows.get(0), "td").get(2).getTextContent()).as("no stage at fault when passed").isEmpty();
+        // the objective's "<" is escaped in the markup, not only well-formed by luck
+        assertThat(html).contains("<code>p99 &lt; 1ms</code>").doesNotContain("p99 < 1ms");
+        // the failure explained, with the stage at fault
+        Element why = byId(doc, "verdict-2").orElseThrow();
+        assertThat(why.getTextContent()).contains("FAIL", "p99 < 1ms", "stage at fault: " + stage,
+                "at p99 the largest stage is " + stage, failed.measuredText());
+        assertThat(byId(doc, "verdict-1")).as("passed: nothing to explain").isEmpty();
+        // pass and fail are coloured in the light and in the dark scheme
+        assertThat(html).contains(".badge.pass { background: var(--good); }", ".badge.fail { background: var(--bad); }");
+        String dark = html.substring(html.indexOf("@media (prefers-color-scheme: dark)"));
+        assertThat(dark.substring(0, dark.indexOf("}\n}"))).contains("--bad:", "--good:");
+
+        String passing = LatencyReports.toHtml(run.data().withVerdicts(List.of(verdicts.get(0), verdicts.get(2))));
+        Element ok = byId(parse(passing), "verdicts").orElseThrow();
+        assertThat(ok.getAttribute("class")).isEqualTo("verdicts pass");
+        assertThat(ok.getTextContent()).contains("all 2 objectives passed").doesNotContain("FAIL", "stage at fault");
+        assertThat(LatencyReports.toHtml(run.data())).as("no verdicts, no section").doesNotContain("id=\"verdicts\"");
     }
 
     static void assertSelfContained(String html) {
