@@ -89,7 +89,7 @@ public final class BrokerProvisioning {
                     + " (or " + BOOTSTRAP_ENV + ") to a broker's address, or put io.latencylib:latency-lib-kafka-embedded"
                     + " on the test classpath" + fallback);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedKafka kafka = EmbeddedKafka.builder().start();
         return new Broker(kafka.bootstrapServers(), "the embedded Kafka broker (latency-lib-kafka-embedded, in this"
                 + " JVM) at " + kafka.bootstrapServers() + fallback, kafka);
     }

@@ -1,21 +1,14 @@
 package io.latencylib.kafka.embedded;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.latencylib.embedded.EmbeddedBroker;
+import io.latencylib.embedded.internal.ChildProcess;
+import io.latencylib.embedded.internal.DataDirectory;
+import io.latencylib.embedded.internal.Lifecycle;
+import io.latencylib.embedded.internal.Ports;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,11 +49,13 @@ import org.slf4j.LoggerFactory;
  * is both broker and controller). No Docker, no ZooKeeper.
  *
  * <p>Each instance formats a fresh temporary log directory, listens on free loopback ports and is
- * ready when {@link #start()} returns: an Admin client has already talked to it successfully.
- * {@link #close()} stops the broker and deletes the temporary directory.
+ * ready when {@link Builder#start()} returns: an Admin client has already talked to it successfully.
+ * {@link #stop()} shuts the broker down and keeps its ports and data; {@link #start()} brings it back
+ * on the same bootstrap address with the same topics and records (clients reconnect by themselves).
+ * {@link #close()} stops the broker and deletes the directory.
  *
  * <pre>{@code
- * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
  *     kafka.createTopic("orders", 3, Map.of());
  *     Properties props = new Properties();
  *     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -66,54 +66,58 @@ import org.slf4j.LoggerFactory;
  * <p>Meant for tests and samples only. Instances are thread-safe; several may run in one JVM at
  * once.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements EmbeddedBroker {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     /** Default time allowed for the broker to start and answer an Admin request. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = Ports.LOOPBACK;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String DIRECTORY_PREFIX = "embedded-kafka-";
     private static final int MAX_START_ATTEMPTS = 5;
     private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_ADMIN_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
 
     /** Distinct node ids per JVM, so that JMX names of brokers running side by side do not clash. */
     private static final AtomicInteger NEXT_NODE_ID = new AtomicInteger(1);
 
-    private final KafkaRaftServer server;
-    private final Admin admin;
-    private final Path dataDirectory;
+    private final KafkaConfig config;
     private final String bootstrapServers;
-    private final Thread shutdownHook;
-    private boolean closed;
+    /** The ports this class picked (and checks before a restart); empty when the caller fixed the listeners. */
+    private final int[] ownPorts;
+    private final Duration startupTimeout;
+    private final Lifecycle lifecycle;
+    private KafkaRaftServer server;
+    private Admin admin;
 
-    private EmbeddedKafka(KafkaRaftServer server, Admin admin, Path dataDirectory, String bootstrapServers) {
-        this.server = server;
-        this.admin = admin;
-        this.dataDirectory = dataDirectory;
+    private EmbeddedKafka(KafkaConfig config, String bootstrapServers, int[] ownPorts, Duration startupTimeout,
+                          Path directory) {
+        this.config = config;
         this.bootstrapServers = bootstrapServers;
-        // a JVM stopped without close() (Ctrl-C, SIGTERM) still stops the broker and deletes its data:
-        // a throughput run leaves tens of GB otherwise
-        this.shutdownHook = new Thread(this::close, "embedded-kafka-shutdown-hook");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.ownPorts = ownPorts;
+        this.startupTimeout = startupTimeout;
+        // registers the shutdown hook: a JVM stopped without close() (Ctrl-C, SIGTERM) still stops the
+        // broker and deletes its data; a throughput run leaves tens of GB otherwise
+        this.lifecycle = new Lifecycle("Embedded Kafka " + bootstrapServers, directory, true, new Lifecycle.Actions() {
+            @Override
+            public void start() {
+                startServer();
+            }
+
+            @Override
+            public void stop() {
+                stopServer();
+            }
+        });
     }
 
     /**
-     * Starts a broker with the default single-node configuration and waits until it is ready.
-     *
-     * @return a running broker; close it when done
-     * @throws IllegalStateException if the broker cannot be started or does not become ready within
-     *                               {@link #DEFAULT_STARTUP_TIMEOUT}
-     */
-    public static EmbeddedKafka start() {
-        return builder().start();
-    }
-
-    /**
-     * Returns a builder to override broker configuration before starting.
+     * Returns a builder of a broker; {@code EmbeddedKafka.builder().start()} starts one with the
+     * default single-node configuration.
      *
      * @return a new builder
      */
@@ -123,7 +127,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * The address clients use to reach this broker, as {@code host:port}, suitable for
-     * {@code bootstrap.servers}.
+     * {@code bootstrap.servers}. It stays the same across {@link #stop()} and {@link #start()}.
      *
      * @return the bootstrap servers string
      */
@@ -132,13 +136,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * The temporary directory holding this broker's data (log and metadata). It is deleted by
-     * {@link #close()}.
+     * The temporary directory holding this broker's data (log and metadata). It survives
+     * {@link #stop()} and is deleted by {@link #close()}.
      *
      * @return the data directory
      */
-    public Path dataDirectory() {
-        return dataDirectory;
+    @Override
+    public Path directory() {
+        return lifecycle.directory();
+    }
+
+    /**
+     * Shuts the broker down and waits until it has; its ports stay reserved for it (they refuse
+     * connections meanwhile) and its data stays. Does nothing if it is stopped.
+     *
+     * @throws IllegalStateException if it is closed or did not shut down cleanly
+     */
+    @Override
+    public void stop() {
+        lifecycle.stop();
+    }
+
+    /**
+     * Starts the broker again on the same ports with the same data (topics, records, committed
+     * offsets) and returns once an Admin client has talked to it. Does nothing if it runs.
+     *
+     * @throws IllegalStateException if it is closed, or cannot start (another process took one of its
+     *                               ports, say); it is then stopped and may be started again
+     */
+    @Override
+    public void start() {
+        lifecycle.start();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     /**
@@ -157,7 +190,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
         }
-        ensureOpen();
+        lifecycle.requireRunning("create topic '" + name + "'");
+        Admin admin = currentAdmin();
         long deadline = System.nanoTime() + ADMIN_CALL_TIMEOUT.toNanos();
         NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(topicConfigs);
         try {
@@ -201,63 +235,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Shuts the broker down, waits for it to stop, and deletes its temporary directory. Idempotent;
-     * concurrent callers wait for the first one to finish.
+     * Shuts the broker down if it runs, waits for it to stop, and deletes its temporary directory.
+     * Idempotent; concurrent callers wait for the first one to finish.
      *
      * @throws IllegalStateException if the broker did not shut down cleanly or the directory could not
      *                               be deleted (the remaining steps are still attempted)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            stopAndDelete();
-        } finally {
-            // Only now: a JVM told to exit while this close() runs (SIGTERM as stdin closes) waits for
-            // the hook, and the hook waits on this monitor until the data is gone. Removed first, the
-            // JVM halted mid-close and left the data directory behind.
-            if (Thread.currentThread() != shutdownHook) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is exiting: the hook runs close(), which returns at once
-                }
-            }
-        }
-    }
-
-    private void stopAndDelete() {
-        RuntimeException failure = null;
-        try {
-            admin.close(CLOSE_ADMIN_TIMEOUT);
-        } catch (RuntimeException e) {
-            LOG.warn("Closing the admin client of embedded Kafka {} failed", bootstrapServers, e);
-        }
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } catch (RuntimeException e) {
-            failure = new IllegalStateException("Embedded Kafka broker " + bootstrapServers
-                    + " did not shut down cleanly", e);
-        }
-        try {
-            deleteRecursively(dataDirectory);
-        } catch (IOException e) {
-            IllegalStateException deleteFailure =
-                    new IllegalStateException("Could not delete embedded Kafka directory " + dataDirectory, e);
-            if (failure == null) {
-                failure = deleteFailure;
-            } else {
-                failure.addSuppressed(deleteFailure);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        LOG.debug("Embedded Kafka {} stopped", bootstrapServers);
+    public void close() {
+        lifecycle.close();
     }
 
     @Override
@@ -267,22 +253,25 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Runs a broker for another process: prints one line {@code BOOTSTRAP_SERVERS=<host:port>} to
-     * standard output, then runs until standard input reaches end-of-file (or the process is asked to
-     * terminate), then shuts the broker down and deletes its data.
+     * standard output, then runs until standard input reaches end-of-file (the parent closed it, or
+     * died), then shuts the broker down and deletes its data. Anything else the broker would print to
+     * standard output goes to standard error.
      *
      * <p>Each argument of the form {@code key=value} is applied as a broker property override.
-     * Exits with status 1 if the broker cannot be started.
+     * Exits with status 1 if the broker cannot be started, 2 for a malformed argument.
      *
      * @param args optional {@code key=value} broker property overrides
      * @throws IOException if reading standard input fails
      */
     public static void main(String[] args) throws IOException {
+        PrintStream protocol = ChildProcess.reserveStdout();
         Builder builder = builder();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (eq <= 0) {
-                System.err.println("Ignoring argument '" + arg + "': expected key=value");
-                continue;
+                System.err.println("Embedded Kafka: expected key=value (a broker property), got '" + arg + "'");
+                System.exit(2);
+                return;
             }
             builder.brokerProperty(arg.substring(0, eq), arg.substring(eq + 1));
         }
@@ -290,27 +279,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             kafka = builder.start();
         } catch (RuntimeException e) {
-            System.err.println("Embedded Kafka failed to start: " + e.getMessage());
-            e.printStackTrace(System.err);
+            System.err.println(e.getMessage());
             System.exit(1);
             return;
         }
-        System.out.println("BOOTSTRAP_SERVERS=" + kafka.bootstrapServers());
-        System.out.flush();
-        InputStream in = System.in;
-        byte[] buffer = new byte[512];
-        while (in.read(buffer) != -1) {
-            // Wait for EOF: the parent closes our stdin (or dies) when it is done with us.
-        }
+        ChildProcess.serveUntilStdinCloses(protocol, Map.of("BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
         kafka.close();
-    }
-
-    private void ensureOpen() {
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("Embedded Kafka " + bootstrapServers + " is closed");
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -323,71 +297,116 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Retry with fresh ports, unless the caller fixed the listeners.
         boolean portsAreOurs = !overrides.containsKey("listeners")
                 && !overrides.containsKey("controller.quorum.voters");
-        for (int attempt = 1; ; attempt++) {
+        EmbeddedKafka kafka = Ports.retryOnBindFailure("Embedded Kafka", portsAreOurs ? MAX_START_ATTEMPTS : 1,
+                deadline, () -> startOnce(overrides, startupTimeout, parent, portsAreOurs));
+        LOG.info("Embedded Kafka started at {} in {} ms", kafka.bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        return kafka;
+    }
+
+    private static EmbeddedKafka startOnce(Map<String, String> overrides, Duration startupTimeout, Path parent,
+                                           boolean portsAreOurs) {
+        Path directory = DataDirectory.create(parent, DIRECTORY_PREFIX);
+        EmbeddedKafka kafka;
+        try {
+            int[] ports = Ports.freeLoopbackPorts(2);
+            int nodeId = NEXT_NODE_ID.getAndIncrement();
+            Properties props = defaultProperties(nodeId, ports[0], ports[1], directory, startupTimeout);
+            props.putAll(overrides);
+            KafkaConfig config = new KafkaConfig(props, false);
+            kafka = new EmbeddedKafka(config, bootstrapServers(props, config.controllerListenerNames()),
+                    portsAreOurs ? ports : new int[0], startupTimeout, directory);
+        } catch (RuntimeException e) {
+            deleteQuietly(directory);
+            throw new IllegalStateException("Embedded Kafka failed while building the broker configuration: "
+                    + describeChain(e), e);
+        }
+        try {
+            kafka.lifecycle.start();
+            return kafka;
+        } catch (RuntimeException e) {
             try {
-                EmbeddedKafka kafka = startOnce(overrides, deadline, startupTimeout, parent);
-                LOG.info("Embedded Kafka started at {} in {} ms", kafka.bootstrapServers,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                return kafka;
-            } catch (IllegalStateException e) {
-                if (portsAreOurs && attempt < MAX_START_ATTEMPTS && isBindFailure(e)
-                        && System.nanoTime() - deadline < 0) {
-                    LOG.warn("Embedded Kafka could not bind its ports (attempt {}), retrying with new ports: {}",
-                            attempt, rootCause(e).getMessage());
-                    continue;
-                }
-                throw e;
+                kafka.lifecycle.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
+            throw e;
         }
     }
 
-    private static EmbeddedKafka startOnce(Map<String, String> overrides, long deadline, Duration startupTimeout,
-                                           Path parent) {
-        Path dataDirectory;
+    /** Lifecycle action: formats the log directories the first time, starts the server, waits for it. */
+    private void startServer() {
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        String step = "waiting for its ports " + Arrays.toString(ownPorts) + " to be free";
         try {
-            dataDirectory = parent == null ? Files.createTempDirectory("embedded-kafka-")
-                    : Files.createTempDirectory(Files.createDirectories(parent), "embedded-kafka-");
-        } catch (IOException e) {
-            throw new IllegalStateException("Embedded Kafka: could not create a temporary directory", e);
-        }
-        KafkaRaftServer server = null;
-        Admin admin = null;
-        String step = "building the broker configuration";
-        boolean started = false;
-        try {
-            int[] ports = freeLoopbackPorts(2);
-            int nodeId = NEXT_NODE_ID.getAndIncrement();
-            Properties props = defaultProperties(nodeId, ports[0], ports[1], dataDirectory, startupTimeout);
-            props.putAll(overrides);
-            KafkaConfig config = new KafkaConfig(props, false);
-            String bootstrapServers = bootstrapServers(props, config.controllerListenerNames());
+            Ports.awaitFree(lifecycle.toString(), PORT_RELEASE_TIMEOUT, ownPorts);
 
-            step = "formatting the log directories " + config.logDirs();
-            format(config);
+            if (!isFormatted(config)) {
+                step = "formatting the log directories " + config.logDirs();
+                format(config);
+            }
 
-            step = "starting the KRaft server (broker+controller) on " + props.getProperty("listeners");
+            step = "starting the KRaft server (broker+controller) on " + config.originals().get("listeners");
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
 
             step = "waiting for the broker at " + bootstrapServers + " to answer an Admin describeCluster";
             admin = Admin.create(Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin-" + nodeId,
+                    AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin-" + config.nodeId(),
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                     (int) Math.min(Integer.MAX_VALUE, ADMIN_CALL_TIMEOUT.toMillis())));
             awaitReady(admin, deadline, startupTimeout);
-
-            started = true;
-            return new EmbeddedKafka(server, admin, dataDirectory, bootstrapServers);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Embedded Kafka: interrupted while " + step, e);
         } catch (Exception e) {
             throw new IllegalStateException("Embedded Kafka failed while " + step + ": " + describeChain(e), e);
-        } finally {
-            if (!started) {
-                cleanUpFailedStart(server, admin, dataDirectory);
+        }
+    }
+
+    /** Lifecycle action: closes the admin client and shuts the server down; copes with a partial start. */
+    private void stopServer() {
+        if (admin != null) {
+            try {
+                admin.close(CLOSE_ADMIN_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the admin client of embedded Kafka {} failed", bootstrapServers, e);
             }
+            admin = null;
+        }
+        if (server != null) {
+            KafkaRaftServer stopping = server;
+            server = null;
+            try {
+                stopping.shutdown();
+                stopping.awaitShutdown();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Embedded Kafka broker " + bootstrapServers
+                        + " did not shut down cleanly: " + describeChain(e), e);
+            }
+        }
+        LOG.debug("Embedded Kafka {} stopped", bootstrapServers);
+    }
+
+    private Admin currentAdmin() {
+        synchronized (lifecycle) { // the monitor the lifecycle's transitions hold
+            if (admin == null) {
+                throw new IllegalStateException("Embedded Kafka " + bootstrapServers + " is not running");
+            }
+            return admin;
+        }
+    }
+
+    private static boolean isFormatted(KafkaConfig config) {
+        return Files.exists(Path.of(config.metadataLogDir(), "meta.properties"));
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try {
+            DataDirectory.deleteRecursively(directory);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {} after a failed start: {}", directory, e.toString());
         }
     }
 
@@ -462,29 +481,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + (lastFailure == null ? "" : "; last failure: " + lastFailure), lastFailure);
     }
 
-    private static void cleanUpFailedStart(KafkaRaftServer server, Admin admin, Path dataDirectory) {
-        if (admin != null) {
-            try {
-                admin.close(CLOSE_ADMIN_TIMEOUT);
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the admin client after a failed start failed", e);
-            }
-        }
-        if (server != null) {
-            try {
-                server.shutdown();
-                server.awaitShutdown();
-            } catch (RuntimeException e) {
-                LOG.warn("Shutting down the embedded Kafka server after a failed start failed", e);
-            }
-        }
-        try {
-            deleteRecursively(dataDirectory);
-        } catch (IOException e) {
-            LOG.warn("Could not delete {} after a failed start", dataDirectory, e);
-        }
-    }
-
     /** Picks the first non-controller listener, preferring advertised.listeners. */
     private static String bootstrapServers(Properties props, List<String> controllerListenerNames) {
         String listeners = props.getProperty("advertised.listeners");
@@ -506,41 +502,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("no broker listener found in '" + listeners + "'");
     }
 
-    private static int[] freeLoopbackPorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket();
-                sockets[i].bind(new InetSocketAddress(HOST, 0));
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
-        }
-    }
-
-    private static boolean isBindFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof BindException) {
-                return true;
-            }
-            String message = c.getMessage();
-            if (message != null && (message.contains("Address already in use") || message.contains("failed to bind"))) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
-    }
-
     /** The messages along a cause chain, most general first, without repeats. */
     private static String describeChain(Throwable t) {
         List<String> parts = new ArrayList<>();
@@ -555,47 +516,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return String.join(" <- ", parts);
     }
 
-    private static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
     private static int remainingMillis(long deadlineNanos) {
         long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining));
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /**

@@ -43,9 +43,9 @@ class EmbeddedKafkaTest {
         Set<Thread> threadsBefore = nonDaemonThreads();
         Path dataDirectory;
 
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedKafka kafka = EmbeddedKafka.builder().start();
         try {
-            dataDirectory = kafka.dataDirectory();
+            dataDirectory = kafka.directory();
             assertThat(dataDirectory).isDirectory();
             assertThat(kafka.bootstrapServers()).matches("127\\.0\\.0\\.1:\\d+");
 
@@ -83,12 +83,12 @@ class EmbeddedKafkaTest {
 
     @Test
     void twoBrokersRunAtOnceOnDifferentPorts() throws Exception {
-        try (EmbeddedKafka first = EmbeddedKafka.start();
+        try (EmbeddedKafka first = EmbeddedKafka.builder().start();
              EmbeddedKafka second = EmbeddedKafka.builder()
                      .brokerProperty("auto.create.topics.enable", "false")
                      .start()) {
             assertThat(first.bootstrapServers()).isNotEqualTo(second.bootstrapServers());
-            assertThat(first.dataDirectory()).isNotEqualTo(second.dataDirectory());
+            assertThat(first.directory()).isNotEqualTo(second.directory());
 
             first.createTopic("shared-name", 1, Map.of());
             second.createTopic("shared-name", 3, Map.of("cleanup.policy", "compact"));
@@ -109,7 +109,7 @@ class EmbeddedKafkaTest {
 
     @Test
     void creatingAnExistingTopicFails() {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
             kafka.createTopic("twice", 1, Map.of());
             assertThatThrownBy(() -> kafka.createTopic("twice", 1, Map.of()))
                     .isInstanceOf(IllegalStateException.class)
@@ -179,6 +179,123 @@ class EmbeddedKafkaTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    @Test
+    void stopAndStartServeTheOldRecordsOnTheSameAddressAndConnectedClientsCarryOn(@TempDir Path tmp)
+            throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.builder().parentDirectory(tmp).start();
+        Path directory = kafka.directory();
+        String bootstrap = kafka.bootstrapServers();
+        int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+        String topic = "restart-" + UUID.randomUUID();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500))) {
+            kafka.createTopic(topic, 1, Map.of());
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, "k", "before-" + i)).get(30, TimeUnit.SECONDS);
+            }
+
+            long stopStarted = System.nanoTime();
+            kafka.stop();
+            long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted);
+            assertThat(kafka.isRunning()).isFalse();
+            assertThat(acceptsConnections(port)).as("the stopped broker's port refuses connections").isFalse();
+            assertThat(directory).isDirectory();
+            assertThatThrownBy(() -> kafka.createTopic("while-stopped", 1, Map.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("is stopped; start() it again");
+            kafka.stop(); // idempotent
+
+            long startStarted = System.nanoTime();
+            kafka.start();
+            long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startStarted);
+            System.out.printf("stop %d ms, start again %d ms%n", stopMillis, startMillis);
+            assertThat(kafka.isRunning()).isTrue();
+            assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
+            assertThat(kafka.directory()).isEqualTo(directory);
+
+            // the producer that was connected before the stop reconnects by itself
+            producer.send(new ProducerRecord<>(topic, 0, "k", "after")).get(60, TimeUnit.SECONDS);
+        }
+        assertThat(consumeAll(bootstrap, new TopicPartition(topic, 0), 4, Duration.ofSeconds(30)))
+                .containsExactly("before-0", "before-1", "before-2", "after");
+
+        kafka.close();
+        assertThat(directory).doesNotExist();
+        assertThat(kafka.isRunning()).isFalse();
+        assertThatThrownBy(kafka::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void theDataOfABrokerWhoseJvmWasKilledIsDeletedByTheNextStart(@TempDir Path tmp) throws Exception {
+        Path dataParent = Files.createDirectories(tmp.resolve("data"));
+        Path stderr = tmp.resolve("child-stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Djava.io.tmpdir=" + dataParent, "-cp",
+                System.getProperty("java.class.path"), EmbeddedKafka.class.getName())
+                .redirectError(stderr.toFile())
+                .start();
+        Path abandoned;
+        try {
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line = stdout.readLine();
+            assertThat(line).as("first stdout line; child stderr: %s", readQuietly(stderr))
+                    .startsWith("BOOTSTRAP_SERVERS=");
+            String bootstrap = line.substring("BOOTSTRAP_SERVERS=".length());
+            try (var dirs = Files.list(dataParent)) {
+                abandoned = dirs.collect(Collectors.toList()).get(0);
+            }
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(acceptsConnections(Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1))))
+                    .as("the killed broker is gone").isFalse();
+            assertThat(abandoned).as("a SIGKILLed JVM cannot delete its data").isDirectory();
+        } finally {
+            child.destroyForcibly();
+        }
+
+        try (EmbeddedKafka next = EmbeddedKafka.builder().parentDirectory(dataParent).start()) {
+            assertThat(abandoned).as("swept by the next start").doesNotExist();
+            try (var dirs = Files.list(dataParent)) {
+                assertThat(dirs.collect(Collectors.toList())).containsExactly(next.directory());
+            }
+        }
+        try (var dirs = Files.list(dataParent)) {
+            assertThat(dirs.collect(Collectors.toList())).isEmpty();
+        }
+    }
+
+    private static boolean acceptsConnections(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static List<String> consumeAll(String bootstrapServers, TopicPartition partition, int count,
+                                           Duration timeout) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (values.size() < count && System.nanoTime() - deadline < 0) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
     }
 
     private static String readQuietly(Path file) {
