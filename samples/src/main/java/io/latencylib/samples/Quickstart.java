@@ -5,6 +5,7 @@ import io.latencylib.LatencyReport;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
 import io.latencylib.report.LatencyReports;
+import io.latencylib.report.ReportData;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
@@ -115,8 +116,10 @@ public final class Quickstart {
             LatencyReport report = recorder.report();
             System.out.println();
             System.out.print(report.toTable());
-            for (Verdict verdict : SloCheck.evaluate(SLOS, report)) {
-                System.out.printf(Locale.ROOT, "%nSLO %s: %s (measured %s)%n", verdict.slo(),
+            List<Verdict> verdicts = SloCheck.evaluate(SLOS, report);
+            System.out.println();
+            for (Verdict verdict : verdicts) {
+                System.out.printf(Locale.ROOT, "SLO %s: %s (measured %s)%n", verdict.slo(),
                         verdict.passed() ? "PASS" : "FAIL", verdict.measuredText());
                 if (!verdict.passed()) {
                     System.out.println(verdict.message());
@@ -124,9 +127,10 @@ public final class Quickstart {
             }
             Path reports = Path.of("target", "latency-reports");
             Files.createDirectories(reports);
-            LatencyReports.writeJson(report, reports.resolve("quickstart.json"));
+            ReportData data = ReportData.of(report).withVerdicts(verdicts);   // the verdicts go into the JSON and HTML
+            LatencyReports.writeJson(data, reports.resolve("quickstart.json"));
             LatencyReports.writeHistogramLog(report, reports.resolve("quickstart.hlog"));
-            LatencyReports.writeHtml(report, reports.resolve("quickstart.html"));
+            LatencyReports.writeHtml(data, reports.resolve("quickstart.html"));
             System.out.printf(Locale.ROOT, "%nReports: %s, %s, %s%n", reports.resolve("quickstart.json").toAbsolutePath(),
                     reports.resolve("quickstart.hlog").toAbsolutePath(), reports.resolve("quickstart.html").toAbsolutePath());
             if (!complete) {

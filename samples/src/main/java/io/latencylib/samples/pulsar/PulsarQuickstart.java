@@ -5,6 +5,8 @@ import io.latencylib.load.LoadRun;
 import io.latencylib.load.Schedule;
 import io.latencylib.pulsar.PulsarLoadDriver;
 import io.latencylib.pulsar.embedded.EmbeddedPulsar;
+import io.latencylib.report.LatencyReports;
+import io.latencylib.report.ReportData;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
@@ -66,13 +68,20 @@ public final class PulsarQuickstart {
             double deviation = Math.abs(report.achievedRate() - rate) / rate * 100;
             System.out.printf(Locale.ROOT, "%nachieved rate %.1f msg/s: %.2f%% from the target (%s)%n",
                     report.achievedRate(), deviation, deviation <= 1 ? "within 1%" : "NOT within 1%");
-            for (Verdict verdict : SloCheck.evaluate(SLOS, report.report())) {
+            List<Verdict> verdicts = SloCheck.evaluate(SLOS, report.report());
+            for (Verdict verdict : verdicts) {
                 System.out.printf(Locale.ROOT, "SLO %s: %s (measured %s)%n", verdict.slo(),
                         verdict.passed() ? "PASS" : "FAIL", verdict.measuredText());
                 if (!verdict.passed()) {
                     System.out.println(verdict.message());
                 }
             }
+            ReportData data = ReportData.of(report).withVerdicts(verdicts);
+            Path json = Path.of("target", "latency-reports", "pulsar-quickstart.json");
+            Path html = json.resolveSibling("pulsar-quickstart.html");
+            LatencyReports.writeJson(data, json);
+            LatencyReports.writeHtml(data, html);
+            System.out.printf(Locale.ROOT, "%nReports: %s, %s%n", json.toAbsolutePath(), html.toAbsolutePath());
         } finally {
             if (pulsar != null) {
                 pulsar.close();

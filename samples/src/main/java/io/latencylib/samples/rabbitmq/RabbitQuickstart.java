@@ -8,6 +8,8 @@ import io.latencylib.load.Schedule;
 import io.latencylib.rabbitmq.LocalRabbitMqNode;
 import io.latencylib.rabbitmq.RabbitLoadDriver;
 import io.latencylib.rabbitmq.RabbitLoadDriver.QueueType;
+import io.latencylib.report.LatencyReports;
+import io.latencylib.report.ReportData;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
@@ -51,10 +53,21 @@ public final class RabbitQuickstart {
                         .warmUp(Duration.ofSeconds(3)).messageSize(1024).recorder(recorder)
                         .run();
                 System.out.print(report.toTable());
-                for (Verdict v : SloCheck.evaluate(SLOS, report.report())) {
+                List<Verdict> verdicts = SloCheck.evaluate(SLOS, report.report());
+                for (Verdict v : verdicts) {
                     System.out.printf(Locale.ROOT, "SLO %s: %s (measured %s)%n", v.slo(), v.passed() ? "PASS" : "FAIL",
                             v.measuredText());
+                    if (!v.passed()) {
+                        System.out.println(v.message());
+                    }
                 }
+                ReportData data = ReportData.of(report).withVerdicts(verdicts);
+                String name = "rabbit-quickstart-" + type.name().toLowerCase(Locale.ROOT);
+                Path json = Path.of("target", "latency-reports", name + ".json");
+                Path html = json.resolveSibling(name + ".html");
+                LatencyReports.writeJson(data, json);
+                LatencyReports.writeHtml(data, html);
+                System.out.printf(Locale.ROOT, "Reports: %s, %s%n", json.toAbsolutePath(), html.toAbsolutePath());
             }
         } finally {
             if (node != null) {
