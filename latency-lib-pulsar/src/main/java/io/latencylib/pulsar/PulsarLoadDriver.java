@@ -2,12 +2,8 @@ package io.latencylib.pulsar;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.load.LoadDriver;
+import io.latencylib.pulsar.internal.PulsarAdminHttp;
 import io.latencylib.spi.PacedSend;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +66,7 @@ public final class PulsarLoadDriver implements LoadDriver {
         return builder(serviceUrl).build();
     }
 
+    /** @return settings of a driver with a client of its own on {@code serviceUrl} (closed by the driver) */
     public static Builder builder(String serviceUrl) {
         return new Builder(Objects.requireNonNull(serviceUrl, "serviceUrl"), null);
     }
@@ -92,7 +89,7 @@ public final class PulsarLoadDriver implements LoadDriver {
     @Override
     public void open(String destination, int producerCount, int consumerCount, LatencyRecorder recorder) {
         Objects.requireNonNull(destination, "destination");
-        topic = destination.contains("://") ? destination : "persistent://public/default/" + destination;
+        topic = destination.contains("://") ? destination : "persistent://" + settings.namespace + "/" + destination;
         closing.set(false);
         if (settings.subscriptionType == SubscriptionType.Exclusive && consumerCount > 1) {
             recorder.note("Pulsar load with " + consumerCount + " consumers on Exclusive subscriptions: each consumer"
@@ -141,42 +138,15 @@ public final class PulsarLoadDriver implements LoadDriver {
     }
 
     private void createPartitionedTopic(LatencyRecorder recorder) {
-        String adminUrl = settings.adminUrl != null ? settings.adminUrl : defaultAdminUrl(settings.serviceUrl);
+        String adminUrl = settings.adminUrl != null ? settings.adminUrl
+                : PulsarAdminHttp.defaultHttpUrl(settings.serviceUrl);
         if (adminUrl == null) {
             throw new IllegalStateException("partitions(" + settings.partitions + ") needs the admin URL:"
                     + " PulsarLoadDriver.builder(...).adminUrl(\"http://host:8080\")");
         }
-        String path = topic.replace("://", "/");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(adminUrl + "/admin/v2/" + path + "/partitions"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(Integer.toString(settings.partitions)))
-                .build();
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 409) {
-                recorder.note("load topic '" + topic + "' exists already; its own partitioning is used");
-            } else if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("could not create partitioned topic '" + topic + "': HTTP "
-                        + response.statusCode() + " " + response.body());
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("could not reach the Pulsar admin API at " + adminUrl + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topic '" + topic + "'", e);
+        if (PulsarAdminHttp.createTopic(adminUrl, topic, settings.partitions, true) == 409) {
+            recorder.note("load topic '" + topic + "' exists already; its own partitioning is used");
         }
-    }
-
-    /** {@code pulsar://host:6650} → {@code http://host:8080}, Pulsar's default ports; null when the URL is not of that form. */
-    private static String defaultAdminUrl(String serviceUrl) {
-        if (serviceUrl == null || !serviceUrl.startsWith("pulsar://")) {
-            return null;
-        }
-        String hostPort = serviceUrl.substring("pulsar://".length()).split("[,/]")[0];
-        int colon = hostPort.lastIndexOf(':');
-        String host = colon > 0 ? hostPort.substring(0, colon) : hostPort;
-        return "http://" + host + ":8080";
     }
 
     private void receive(org.apache.pulsar.client.api.Consumer<byte[]> consumer) {
@@ -258,6 +228,7 @@ public final class PulsarLoadDriver implements LoadDriver {
         private final String serviceUrl;
         private final PulsarClient client;
         private String adminUrl;
+        private String namespace = "public/default";
         private int partitions;
         private boolean batching = true;
         private Duration batchingDelay = Duration.ofMillis(1);
@@ -273,6 +244,20 @@ public final class PulsarLoadDriver implements LoadDriver {
         /** The admin REST API, for creating partitioned topics (default: the service URL's host, port 8080). */
         public Builder adminUrl(String adminUrl) {
             this.adminUrl = Objects.requireNonNull(adminUrl, "adminUrl");
+            return this;
+        }
+
+        /**
+         * The {@code tenant/namespace} of the run's topic when its destination is a short name
+         * (default {@code public/default}); a destination with {@code ://} is used as it is.
+         */
+        public Builder namespace(String namespace) {
+            Objects.requireNonNull(namespace, "namespace");
+            if (!namespace.matches("[^/\\s]+/[^/\\s]+")) {
+                throw new IllegalArgumentException("namespace must be tenant/namespace, e.g. public/default: '"
+                        + namespace + "'");
+            }
+            this.namespace = namespace;
             return this;
         }
 
@@ -315,6 +300,7 @@ public final class PulsarLoadDriver implements LoadDriver {
             return this;
         }
 
+        /** @return the driver; it connects when the run opens it */
         public PulsarLoadDriver build() {
             return new PulsarLoadDriver(this);
         }

@@ -1,9 +1,14 @@
 package io.latencylib.pulsar;
 
+import io.latencylib.junit.spi.LatencySystemProvider;
+import io.latencylib.junit.spi.ProvisionedBroker;
 import io.latencylib.pulsar.embedded.EmbeddedPulsar;
+import io.latencylib.pulsar.junit.PulsarSession;
+import io.latencylib.pulsar.junit.internal.PulsarSystemProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,12 +32,13 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real Pulsar for all tests of the run (closed by JUnit at the end), plus the helpers the tests
- * share. A service URL given as system property {@code latency.pulsar.serviceUrl} or environment
- * variable {@code LATENCY_PULSAR_SERVICE_URL} takes precedence over the embedded standalone (its
- * admin REST API: {@code latency.pulsar.adminUrl} / {@code LATENCY_PULSAR_ADMIN_URL}, default port
- * 8080 of the same host). Tests that need a broker configured otherwise ({@link #variant}) start a
- * standalone of their own in a child JVM, and are skipped with a given URL.
+ * One real Pulsar for all tests of the run (closed by JUnit at the end), provisioned by
+ * {@link PulsarSystemProvider} as latency-lib-junit does, plus the helpers the tests share. A service
+ * URL given as system property {@code latency.pulsar.url} or environment variable
+ * {@code LATENCY_PULSAR_URL} takes precedence over the embedded standalone (its admin REST API:
+ * {@code latency.pulsar.http} / {@code LATENCY_PULSAR_HTTP}, default port 8080 of the same host).
+ * Tests that need a broker configured otherwise ({@link #variant}) start a standalone of their own in
+ * a child JVM, and are skipped with a given URL.
  */
 public final class PulsarTestSupport implements BeforeAllCallback {
 
@@ -41,6 +47,7 @@ public final class PulsarTestSupport implements BeforeAllCallback {
     private static volatile String serviceUrl;
     private static volatile String adminUrl;
     private static volatile boolean userBroker;
+    private static volatile ProvisionedBroker broker;
     private static volatile PulsarClient client;
     private static volatile ExtensionContext.Store rootStore;
 
@@ -48,29 +55,43 @@ public final class PulsarTestSupport implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         rootStore = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL);
         rootStore.getOrComputeIfAbsent("pulsar", k -> {
-            String given = setting("latency.pulsar.serviceUrl", "LATENCY_PULSAR_SERVICE_URL");
-            EmbeddedPulsar embedded = null;
+            // the run's broker comes from the provider latency-lib-junit uses, by the same settings
+            PulsarSystemProvider provider = new PulsarSystemProvider();
+            String given = setting("latency.pulsar.url", "LATENCY_PULSAR_URL");
             if (given != null) {
-                serviceUrl = given;
-                String admin = setting("latency.pulsar.adminUrl", "LATENCY_PULSAR_ADMIN_URL");
-                adminUrl = admin != null ? admin : given.replaceFirst("^pulsar://", "http://").replaceFirst(":\\d+.*$", ":8080");
+                String http = setting("latency.pulsar.http", "LATENCY_PULSAR_HTTP");
+                broker = provider.connect(given, key -> key.equals("http") ? Optional.ofNullable(http) : Optional.empty());
                 userBroker = true;
             } else {
                 long t0 = System.nanoTime();
-                embedded = EmbeddedPulsar.builder().start();
+                try {
+                    broker = provider.startEmbedded(key -> Optional.empty());
+                } catch (LatencySystemProvider.Unavailable e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
                 System.out.printf("embedded Pulsar standalone started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-                serviceUrl = embedded.serviceUrl();
-                adminUrl = embedded.httpUrl();
+            }
+            try (TestSessionContext probe = new TestSessionContext(broker)) {
+                PulsarSession session = probe.open();
+                serviceUrl = session.serviceUrl();
+                adminUrl = session.httpUrl();
             }
             client = newClient(serviceUrl);
-            EmbeddedPulsar toClose = embedded;
             return (ExtensionContext.Store.CloseableResource) () -> {
                 client.close();
-                if (toClose != null) {
-                    toClose.close();
-                }
+                broker.close();
             };
         });
+    }
+
+    /** @return the run's broker, as {@link PulsarSystemProvider} provisioned it */
+    static ProvisionedBroker broker() {
+        return broker;
+    }
+
+    /** @return true when the run's broker was given by {@code latency.pulsar.url} */
+    static boolean userBroker() {
+        return userBroker;
     }
 
     private static String setting(String property, String env) {
@@ -107,7 +128,7 @@ public final class PulsarTestSupport implements BeforeAllCallback {
      * test when a service URL was given.
      */
     static EmbeddedPulsar variant(String name, java.util.function.Consumer<EmbeddedPulsar.Builder> settings) {
-        Assumptions.assumeFalse(userBroker, "a broker was given (latency.pulsar.serviceUrl): this test needs one"
+        Assumptions.assumeFalse(userBroker, "a broker was given (latency.pulsar.url): this test needs one"
                 + " configured for it");
         Holder holder = rootStore.getOrComputeIfAbsent("pulsar-variant-" + name, k -> {
             EmbeddedPulsar.Builder b = EmbeddedPulsar.builder().childJvm(true);
