@@ -1,17 +1,29 @@
 package io.latencylib.junit.internal;
 
+import io.latencylib.LatencyReport;
+import io.latencylib.load.LoadReport;
+import io.latencylib.report.Environment;
+import io.latencylib.report.LatencyData;
+import io.latencylib.report.LatencyReports;
+import io.latencylib.report.LoadData;
+import io.latencylib.report.ReportData;
+import io.latencylib.slo.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Where per-test reports go: {@code target/latency-reports/<test class>/<display name>.txt}. Internal. */
+/**
+ * Where per-test reports go: {@code target/latency-reports/<test class>/<display name>.txt}, with the
+ * {@code .json} and the self-contained {@code .html} of the same report next to it. Internal.
+ */
 public final class ReportFiles {
 
     /** JUnit configuration parameter or system property: the directory of the reports (default {@code target/latency-reports}). */
@@ -20,11 +32,21 @@ public final class ReportFiles {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("io.latencylib.junit", "reports");
 
+    /** The three files of one test's report. */
+    record Written(Path text, Path json, Path html) {
+    }
+
     private ReportFiles() {
     }
 
-    /** Writes {@code content} to this test's report file (a name unique in the run) and returns its path. */
-    static Path write(ExtensionContext context, String content) {
+    /** @return what the JSON and HTML files hold: the recorder's report, with the paced load's data if there was one */
+    static ReportData data(LatencyReport report, LoadReport load, List<Verdict> verdicts) {
+        return new ReportData(Environment.current(), LatencyData.of(report),
+                load == null ? Optional.empty() : Optional.of(LoadData.of(load)), List.of());
+    }
+
+    /** Writes this test's report files (names unique in the run) and returns their paths. */
+    static Written write(ExtensionContext context, String text, ReportData data) {
         Path base = context.getConfigurationParameter(DIRECTORY_PROPERTY).filter(s -> !s.isBlank()).map(Path::of)
                 .orElse(Path.of("target", "latency-reports"));
         Path dir = base.resolve(sanitize(context.getRequiredTestClass().getName())).toAbsolutePath().normalize();
@@ -32,17 +54,21 @@ public final class ReportFiles {
         Set<Path> written = context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent("written", k -> ConcurrentHashMap.newKeySet(), Set.class);
         String name = sanitize(testName(context));
-        Path file = dir.resolve(name + ".txt");
-        for (int i = 2; !written.add(file); i++) {
-            file = dir.resolve(name + "-" + i + ".txt"); // another test of the run with the same display name
+        String unique = name;
+        for (int i = 2; !written.add(dir.resolve(unique)); i++) {
+            unique = name + "-" + i; // another test of the run with the same display name
         }
+        Written files = new Written(dir.resolve(unique + ".txt"), dir.resolve(unique + ".json"),
+                dir.resolve(unique + ".html"));
         try {
             Files.createDirectories(dir);
-            Files.writeString(file, content, StandardCharsets.UTF_8);
+            Files.writeString(files.text(), text, StandardCharsets.UTF_8);
+            LatencyReports.writeJson(data, files.json());
+            LatencyReports.writeHtml(data, files.html());
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the latency report " + file, e);
+            throw new UncheckedIOException("could not write the latency report " + files.text(), e);
         }
-        return file;
+        return files;
     }
 
     /**

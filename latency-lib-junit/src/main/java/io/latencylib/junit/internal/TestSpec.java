@@ -24,22 +24,29 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *
  * @param objectives the objectives, each once, nearest the method first
  * @param load       the paced load to drive before the body, or null
+ * @param system     the system named by the nearest {@code system} attribute, or null
+ * @param ownWarmUp  for a test without paced load: how long after the body starts its own traffic is
+ *                   measured from (zero: everything)
  */
-public record TestSpec(List<Slo> objectives, Load load) {
+public record TestSpec(List<Slo> objectives, Load load, String system, Duration ownWarmUp) {
+
+    /** The warm-up of paced load when {@link LatencySLO#warmUp()} is not given. */
+    public static final Duration DEFAULT_LOAD_WARM_UP = Duration.ofSeconds(2);
+
+    /** Nothing applies: no annotation. */
+    public static final TestSpec NONE = new TestSpec(List.of(), null, null, Duration.ZERO);
 
     /** Paced load the extension drives: {@code rate} msg/s for {@code duration} after {@code warmUp}. */
     public record Load(double rate, Duration duration, Duration warmUp, int messageSize) {
     }
 
-    /** @return true when nothing applies (no annotation, or annotations without objectives or load) */
-    public boolean isEmpty() {
-        return objectives.isEmpty() && load == null;
-    }
-
     /** Reads the annotations that apply to the test of {@code context} and its enclosing containers. */
     public static TestSpec of(ExtensionContext context) {
         Set<Slo> objectives = new LinkedHashSet<>();
-        Load load = null;
+        LatencySLO rated = null;
+        AnnotatedElement ratedOn = null;
+        String system = null;
+        Duration warmUp = null;
         Set<AnnotatedElement> seen = new HashSet<>();
         for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
             Optional<AnnotatedElement> element = c.get().getElement();
@@ -50,8 +57,15 @@ public record TestSpec(List<Slo> objectives, Load load) {
                 for (String text : a.value()) {
                     objectives.add(parse(text, element.get()));
                 }
-                if (load == null && a.rate() > 0) {
-                    load = load(a, element.get());
+                if (system == null && !a.system().isBlank()) {
+                    system = a.system().trim().toLowerCase(java.util.Locale.ROOT);
+                }
+                if (warmUp == null && !a.warmUp().isBlank()) {
+                    warmUp = duration(a.warmUp(), "warmUp", element.get());
+                }
+                if (rated == null && a.rate() > 0) {
+                    rated = a;
+                    ratedOn = element.get();
                 } else if (a.rate() < 0 || Double.isNaN(a.rate())) {
                     throw new ExtensionConfigurationException(where(element.get()) + ": rate must be >= 0 messages"
                             + " per second (0 for no paced load), was " + a.rate());
@@ -65,9 +79,11 @@ public record TestSpec(List<Slo> objectives, Load load) {
                         + " dynamic tests run, so there is nothing to check when it returns; measure in a @Test,"
                         + " @ParameterizedTest or @RepeatedTest");
             }
-            return new TestSpec(List.of(), null); // the class's objectives apply to its other tests
+            return NONE; // the class's objectives apply to its other tests
         }
-        return new TestSpec(new ArrayList<>(objectives), load);
+        Load load = rated == null ? null : load(rated, ratedOn, warmUp == null ? DEFAULT_LOAD_WARM_UP : warmUp);
+        return new TestSpec(new ArrayList<>(objectives), load, system,
+                load != null || warmUp == null ? Duration.ZERO : warmUp);
     }
 
     private static Slo parse(String text, AnnotatedElement element) {
@@ -78,18 +94,24 @@ public record TestSpec(List<Slo> objectives, Load load) {
         }
     }
 
-    private static Load load(LatencySLO a, AnnotatedElement element) {
+    private static Load load(LatencySLO a, AnnotatedElement element, Duration warmUp) {
+        Duration duration = duration(a.duration(), "duration", element);
+        if (duration.isZero()) {
+            throw new ExtensionConfigurationException(where(element) + ": duration must be positive when a rate is"
+                    + " given, e.g. duration = \"10s\"");
+        }
+        if (a.messageSize() < 0) {
+            throw new ExtensionConfigurationException(where(element) + ": messageSize must be >= 0, was "
+                    + a.messageSize());
+        }
+        return new Load(a.rate(), duration, warmUp, a.messageSize());
+    }
+
+    private static Duration duration(String text, String attribute, AnnotatedElement element) {
         try {
-            Duration duration = DurationText.parse(a.duration());
-            if (duration.isZero()) {
-                throw new IllegalArgumentException("duration must be positive when a rate is given");
-            }
-            if (a.messageSize() < 0) {
-                throw new IllegalArgumentException("messageSize must be >= 0: " + a.messageSize());
-            }
-            return new Load(a.rate(), duration, DurationText.parse(a.warmUp()), a.messageSize());
+            return DurationText.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException(where(element) + ": " + e.getMessage(), e);
+            throw new ExtensionConfigurationException(where(element) + ": " + attribute + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,9 +1,12 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
+import io.latencylib.junit.LatencySLO;
+import io.latencylib.junit.LatencySloExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.latencylib.report.LatencyReports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,35 +24,42 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LatencySloExtensionTest {
 
     @Test
-    void aMetObjectivePassesAndIsReported(LatencySession kafka) throws Exception {
+    void aMetObjectivePassesAndIsReported(KafkaSession kafka) throws Exception {
         Kit kit = Kit.run(Scenarios.Passing.class, kafka.bootstrapServers());
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
-        Map<String, String> entry = kit.entries().get("roundTrip(LatencySession)");
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(KafkaSession)");
+        Map<String, String> entry = kit.entries().get("roundTrip(KafkaSession)");
         assertThat(entry.get("latency.slo")).startsWith("PASS p99 < 5s (measured ").contains("PASS lost == 0");
         assertThat(entry.get("latency.summary")).startsWith("200 sent, 200 received, lost 0");
         assertThat(entry.get("latency.kafka")).contains(kafka.bootstrapServers()).contains("latency.kafka.bootstrap");
-        assertThat(entry.get("latency.report")).startsWith("written to ");
-        Path file = Path.of(entry.get("latency.report").substring("written to ".length()));
+        assertThat(entry.get("latency.report")).startsWith("written to ").endsWith(" (also roundTrip_KafkaSession.json,"
+                + " roundTrip_KafkaSession.html)");
+        Path file = Path.of(entry.get("latency.report").substring("written to ".length()).replaceAll(" \\(also .*", ""));
         assertThat(file).exists();
-        assertThat(file.toString()).contains("latency-reports/io.latencylib.junit.Scenarios$Passing/roundTrip_LatencySession");
-        assertThat(Files.readString(file)).contains("PASS p99 < 5s", "latency (ms)", "commit", "end-to-end");
+        assertThat(file.toString())
+                .endsWith("latency-reports/io.latencylib.kafka.junit.Scenarios$Passing/roundTrip_KafkaSession.txt");
+        assertThat(Files.readString(file)).contains("PASS p99 < 5s", "latency (ms)", "commit", "end-to-end",
+                "broker (kafka): address: the broker at " + kafka.bootstrapServers());
+        Path json = file.resolveSibling("roundTrip_KafkaSession.json");
+        Path html = file.resolveSibling("roundTrip_KafkaSession.html");
+        assertThat(LatencyReports.readJson(json).latency().counts().received()).isEqualTo(200);
+        assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("commit").doesNotContain("<script src");
     }
 
     @Test
-    void aViolatedObjectiveFailsTheTestSayingWhereTheTimeWent(LatencySession kafka) {
+    void aViolatedObjectiveFailsTheTestSayingWhereTheTimeWent(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Violated.class, kafka.bootstrapServers());
 
-        Throwable failure = kit.failures().get("roundTrip(LatencySession)");
+        Throwable failure = kit.failures().get("roundTrip(KafkaSession)");
         assertThat(failure).as(kit.toString()).isExactlyInstanceOf(AssertionError.class);
         assertThat(failure.getMessage()).startsWith("SLO violated: p99 < 1us -- measured ")
                 .contains("end-to-end", "largest stage", "grows with");
-        Map<String, String> entry = kit.entries().get("roundTrip(LatencySession)");
+        Map<String, String> entry = kit.entries().get("roundTrip(KafkaSession)");
         assertThat(entry.get("latency.slo")).startsWith("FAIL p99 < 1us");
     }
 
     @Test
-    void aTestThatMeasuredNothingFails(LatencySession kafka) {
+    void aTestThatMeasuredNothingFails(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.MeasuresNothing.class, kafka.bootstrapServers());
 
         assertThat(kit.failures().get("sendsNothing()")).as(kit.toString()).isInstanceOf(AssertionError.class)
@@ -57,7 +67,7 @@ class LatencySloExtensionTest {
     }
 
     @Test
-    void anObjectiveThatDoesNotParseFailsTheTestNamingWhere(LatencySession kafka) {
+    void anObjectiveThatDoesNotParseFailsTheTestNamingWhere(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.BadSyntax.class, kafka.bootstrapServers());
 
         assertThat(kit.failures().get("neverRuns()")).as(kit.toString())
@@ -71,20 +81,20 @@ class LatencySloExtensionTest {
     }
 
     @Test
-    void nestedTestsHaveTheirOwnVerdictAndInheritTheOuterObjectives(LatencySession kafka) {
+    void nestedTestsHaveTheirOwnVerdictAndInheritTheOuterObjectives(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Outer.class, kafka.bootstrapServers());
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("outerTest(LatencySession)");
-        assertThat(kit.failures()).containsOnlyKeys("innerTest(LatencySession)");
-        assertThat(kit.failures().get("innerTest(LatencySession)")).hasMessageStartingWith("SLO violated: p99 < 1us");
-        assertThat(kit.entries().get("innerTest(LatencySession)").get("latency.slo"))
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("outerTest(KafkaSession)");
+        assertThat(kit.failures()).containsOnlyKeys("innerTest(KafkaSession)");
+        assertThat(kit.failures().get("innerTest(KafkaSession)")).hasMessageStartingWith("SLO violated: p99 < 1us");
+        assertThat(kit.entries().get("innerTest(KafkaSession)").get("latency.slo"))
                 .contains("FAIL p99 < 1us").contains("PASS lost == 0");
-        assertThat(kit.entries().get("outerTest(LatencySession)").get("latency.slo")).startsWith("PASS lost == 0")
+        assertThat(kit.entries().get("outerTest(KafkaSession)").get("latency.slo")).startsWith("PASS lost == 0")
                 .doesNotContain("p99");
     }
 
     @Test
-    void eachInvocationOfAParameterizedTestHasItsOwnVerdict(LatencySession kafka) {
+    void eachInvocationOfAParameterizedTestHasItsOwnVerdict(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Parameterized.class, kafka.bootstrapServers());
 
         assertThat(kit.succeeded()).as(kit.toString()).containsExactly("consumer delay 0 ms");
@@ -96,7 +106,7 @@ class LatencySloExtensionTest {
     }
 
     @Test
-    void eachRepetitionHasItsOwnRecorderAndVerdict(LatencySession kafka) {
+    void eachRepetitionHasItsOwnRecorderAndVerdict(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Repeated.class, kafka.bootstrapServers());
 
         assertThat(kit.succeeded()).as(kit.toString()).containsExactly("repetition 1 of 3", "repetition 3 of 3");
@@ -107,66 +117,66 @@ class LatencySloExtensionTest {
     }
 
     @Test
-    void testsRunningInParallelEachMeasureOnlyTheirOwnTraffic(LatencySession kafka) {
+    void testsRunningInParallelEachMeasureOnlyTheirOwnTraffic(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Parallel.class, kafka.bootstrapServers(),
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", "3");
 
         assertThat(kit.succeeded()).as(kit.toString())
-                .containsExactlyInAnyOrder("first(LatencySession)", "second(LatencySession)", "third(LatencySession)");
-        assertThat(kit.entries().get("second(LatencySession)").get("latency.summary")).startsWith("150 sent, 150 received");
+                .containsExactlyInAnyOrder("first(KafkaSession)", "second(KafkaSession)", "third(KafkaSession)");
+        assertThat(kit.entries().get("second(KafkaSession)").get("latency.summary")).startsWith("150 sent, 150 received");
     }
 
     @Test
-    void theLoadAttributesDrivePacedLoadBeforeTheBody(LatencySession kafka) {
+    void theLoadAttributesDrivePacedLoadBeforeTheBody(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.PacedLoad.class, kafka.bootstrapServers());
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("underLoad(LatencySession)");
-        Map<String, String> entry = kit.entries().get("underLoad(LatencySession)");
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("underLoad(KafkaSession)");
+        Map<String, String> entry = kit.entries().get("underLoad(KafkaSession)");
         assertThat(entry.get("latency.load")).startsWith("target 400.0 msg/s, achieved ").contains("800 sent");
         assertThat(entry.get("latency.summary")).contains("end-to-end (from intended send)");
     }
 
     @Test
-    void windowedObjectivesAreCheckedWindowByWindow(LatencySession kafka) {
+    void windowedObjectivesAreCheckedWindowByWindow(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Windowed.class, kafka.bootstrapServers());
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
-        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.slo"))
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(KafkaSession)");
+        assertThat(kit.entries().get("roundTrip(KafkaSession)").get("latency.slo"))
                 .startsWith("PASS p99 < 5s in every 200ms window");
     }
 
     @Test
-    void aComposedAnnotationRegistersTheExtensionAndItsObjectives(LatencySession kafka) {
+    void aComposedAnnotationRegistersTheExtensionAndItsObjectives(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.Composed.class, kafka.bootstrapServers());
 
-        assertThat(kit.failures().get("roundTrip(LatencySession)")).as(kit.toString())
+        assertThat(kit.failures().get("roundTrip(KafkaSession)")).as(kit.toString())
                 .hasMessageStartingWith("SLO violated: p99 < 1us");
-        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.slo")).contains("PASS lost == 0");
+        assertThat(kit.entries().get("roundTrip(KafkaSession)").get("latency.slo")).contains("PASS lost == 0");
     }
 
     @Test
-    void autoDetectionRegistersTheExtensionForEveryTestAndTwiceRegisteredItActsOnce(LatencySession kafka) {
+    void autoDetectionRegistersTheExtensionForEveryTestAndTwiceRegisteredItActsOnce(KafkaSession kafka) {
         Kit without = Kit.run(Scenarios.AutoDetected.class, kafka.bootstrapServers());
-        assertThat(without.failures().get("roundTrip(LatencySession)")).as(without.toString())
+        assertThat(without.failures().get("roundTrip(KafkaSession)")).as(without.toString())
                 .hasMessageContaining("No ParameterResolver registered for parameter");
 
         Kit with = Kit.run(Scenarios.AutoDetected.class, kafka.bootstrapServers(),
                 "junit.jupiter.extensions.autodetection.enabled", "true");
-        assertThat(with.succeeded()).as(with.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThat(with.succeeded()).as(with.toString()).containsExactly("roundTrip(KafkaSession)");
 
         Kit thrice = Kit.run(Scenarios.RegisteredThrice.class, kafka.bootstrapServers(),
                 "junit.jupiter.extensions.autodetection.enabled", "true");
-        assertThat(thrice.succeeded()).as(thrice.toString()).containsExactly("roundTrip(LatencySession)");
-        assertThat(thrice.entriesOf("roundTrip(LatencySession)")).hasSize(1);
+        assertThat(thrice.succeeded()).as(thrice.toString()).containsExactly("roundTrip(KafkaSession)");
+        assertThat(thrice.entriesOf("roundTrip(KafkaSession)")).hasSize(1);
     }
 
     @Test
-    void beforeEachAndTheTestShareOneSessionWhoseClientsAreClosedAfterTheTest(LatencySession kafka) {
+    void beforeEachAndTheTestShareOneSessionWhoseClientsAreClosedAfterTheTest(KafkaSession kafka) {
         Kit kit = Kit.run(Scenarios.SameSessionEverywhere.class, kafka.bootstrapServers());
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(KafkaSession)");
         assertThatThrownBy(() -> Scenarios.SameSessionEverywhere.producerMade.send(new ProducerRecord<>("any", new byte[1])))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
@@ -177,12 +187,12 @@ class LatencySloExtensionTest {
         // no bootstrap given: this run provisions its own broker
         Kit kit = Kit.run(Scenarios.Passing.class, null, "latency.kafka.testcontainers", "true");
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
-        String path = kit.entries().get("roundTrip(LatencySession)").get("latency.kafka");
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(KafkaSession)");
+        String path = kit.entries().get("roundTrip(KafkaSession)").get("latency.kafka");
         if (path.contains("Testcontainers Kafka container")) {
             return; // a machine with Docker and the image: the container path was taken, as asked
         }
-        assertThat(path).startsWith("the embedded Kafka broker").contains("latency.kafka.testcontainers=true was set but")
+        assertThat(path).startsWith("embedded: the embedded kafka broker").contains("latency.kafka.testcontainers=true was set but")
                 .contains("so the embedded broker is used");
     }
 
@@ -191,9 +201,9 @@ class LatencySloExtensionTest {
         assumeNoBrokerGiven();
         Kit kit = Kit.run(Scenarios.Passing.class, null);
 
-        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(LatencySession)");
-        assertThat(kit.entries().get("roundTrip(LatencySession)").get("latency.kafka"))
-                .startsWith("the embedded Kafka broker (latency-lib-kafka-embedded, in this JVM) at 127.0.0.1:")
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("roundTrip(KafkaSession)");
+        assertThat(kit.entries().get("roundTrip(KafkaSession)").get("latency.kafka"))
+                .startsWith("embedded: the embedded kafka broker at 127.0.0.1:")
                 .doesNotContain("testcontainers");
     }
 

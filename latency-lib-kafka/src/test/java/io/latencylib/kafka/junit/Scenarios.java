@@ -1,5 +1,7 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
+import io.latencylib.junit.LatencySLO;
+import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 
 import io.latencylib.load.LoadReport;
@@ -42,7 +44,7 @@ final class Scenarios {
     static class Passing {
         @LatencySLO({"p99 < 5s", "lost == 0"})
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 200);
         }
     }
@@ -51,7 +53,7 @@ final class Scenarios {
     static class Violated {
         @LatencySLO("p99 < 1us")
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 200);
         }
     }
@@ -85,7 +87,7 @@ final class Scenarios {
     @LatencySLO("lost == 0")
     static class Outer {
         @Test
-        void outerTest(LatencySession kafka) throws Exception {
+        void outerTest(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 100);
         }
 
@@ -93,7 +95,7 @@ final class Scenarios {
         @LatencySLO("p99 < 1us")
         class Inner {
             @Test
-            void innerTest(LatencySession kafka) throws Exception {
+            void innerTest(KafkaSession kafka) throws Exception {
                 Traffic.roundTrip(kafka, 100);
             }
         }
@@ -104,7 +106,7 @@ final class Scenarios {
         @LatencySLO("p99 < 1.5s")
         @ParameterizedTest(name = "consumer delay {0} ms")
         @ValueSource(ints = {0, 3000})
-        void consumerDelay(int delayMs, LatencySession kafka) throws Exception {
+        void consumerDelay(int delayMs, KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 200, Duration.ofMillis(delayMs));
         }
     }
@@ -114,7 +116,7 @@ final class Scenarios {
         /** Repetition n sends 100 n messages: each report must count only its own. */
         @LatencySLO("p99 < 1.5s")
         @RepeatedTest(3)
-        void repeated(RepetitionInfo info, LatencySession kafka) throws Exception {
+        void repeated(RepetitionInfo info, KafkaSession kafka) throws Exception {
             int n = info.getCurrentRepetition();
             Traffic.roundTrip(kafka, 100 * n, n == 2 ? SLOW : Duration.ZERO);
         }
@@ -132,7 +134,7 @@ final class Scenarios {
             }
         }
 
-        private static void trip(LatencySession kafka, int count) throws Exception {
+        private static void trip(KafkaSession kafka, int count) throws Exception {
             togetherWithTheOthers();
             Traffic.roundTrip(kafka, count);
             assertThat(kafka.report()).hasReceived(count);
@@ -141,19 +143,19 @@ final class Scenarios {
 
         @LatencySLO({"p99 < 10s", "lost == 0"})
         @Test
-        void first(LatencySession kafka) throws Exception {
+        void first(KafkaSession kafka) throws Exception {
             trip(kafka, 100);
         }
 
         @LatencySLO({"p99 < 10s", "lost == 0"})
         @Test
-        void second(LatencySession kafka) throws Exception {
+        void second(KafkaSession kafka) throws Exception {
             trip(kafka, 150);
         }
 
         @LatencySLO({"p99 < 10s", "lost == 0"})
         @Test
-        void third(LatencySession kafka) throws Exception {
+        void third(KafkaSession kafka) throws Exception {
             trip(kafka, 200);
         }
     }
@@ -162,7 +164,7 @@ final class Scenarios {
     static class PacedLoad {
         @LatencySLO(value = {"p99 < 10s", "lost == 0"}, rate = 400, duration = "2s", warmUp = "500ms", messageSize = 256)
         @Test
-        void underLoad(LatencySession kafka) {
+        void underLoad(KafkaSession kafka) {
             LoadReport load = kafka.loadReport().orElseThrow();
             assertThat(load).isDrained().achievedRate().isGreaterThan(200.0);
             assertThat(load.report()).hasNoLoss();
@@ -174,7 +176,7 @@ final class Scenarios {
     static class Windowed {
         @LatencySLO("p99 < 5s in every 200ms window")
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 600);
         }
     }
@@ -191,7 +193,7 @@ final class Scenarios {
     static class Composed {
         @ImpossibleSlo
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 100);
         }
     }
@@ -200,7 +202,7 @@ final class Scenarios {
     @KitOnly
     static class AutoDetected {
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 50);
         }
     }
@@ -211,7 +213,7 @@ final class Scenarios {
     static class RegisteredThrice {
         @LatencySLO("p99 < 5s")
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             Traffic.roundTrip(kafka, 50);
         }
     }
@@ -219,16 +221,16 @@ final class Scenarios {
     @KitOnly
     static class SameSessionEverywhere {
         static volatile Producer<byte[], byte[]> producerMade;
-        private LatencySession before;
+        private KafkaSession before;
 
         @BeforeEach
-        void setUp(LatencySession kafka) {
+        void setUp(KafkaSession kafka) {
             before = kafka;
         }
 
         @LatencySLO("lost == 0")
         @Test
-        void roundTrip(LatencySession kafka) throws Exception {
+        void roundTrip(KafkaSession kafka) throws Exception {
             if (before != kafka) {
                 throw new AssertionError("@BeforeEach and the test got different sessions");
             }

@@ -1,4 +1,4 @@
-package io.latencylib.junit.internal;
+package io.latencylib.kafka.junit.internal;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -6,8 +6,8 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * The only class that touches Testcontainers (an optional dependency): loaded only after
- * {@link BrokerProvisioning} found it on the classpath, and its signature uses JDK types only, so
- * its absence cannot break the classes that call it. Internal.
+ * {@link KafkaSystemProvider} found it on the classpath; its signature uses JDK types only, so its
+ * absence cannot break the classes that call it.
  */
 final class TestcontainersKafka {
 
@@ -16,7 +16,7 @@ final class TestcontainersKafka {
 
     /**
      * @return {bootstrap servers, an AutoCloseable that stops the container, null} when it started;
-     *     {null, null, why not} when Docker does not answer
+     *     {null, null, why not} when Docker does not answer or the container did not start
      */
     static Object[] start(String image) {
         if (!DockerClientFactory.instance().isDockerAvailable()) {

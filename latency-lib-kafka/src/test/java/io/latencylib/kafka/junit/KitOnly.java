@@ -1,4 +1,4 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,5 +1,6 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
+import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 import static io.latencylib.junit.LatencyAssertions.assertThatThrownBy;
 
@@ -24,12 +25,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What a {@link LatencySession} hands out, against the real embedded broker. */
+/** What a {@link KafkaSession} hands out, against the real embedded broker. */
 @ExtendWith(LatencySloExtension.class)
 class LatencySessionTest {
 
     @Test
-    void newTopicsAreFreshLogAppendTimeTopicsWithTheirLeadersElected(LatencySession kafka) throws Exception {
+    void newTopicsAreFreshLogAppendTimeTopicsWithTheirLeadersElected(KafkaSession kafka) throws Exception {
         String one = kafka.newTopic();
         String three = kafka.newTopic(3);
 
@@ -42,7 +43,7 @@ class LatencySessionTest {
     }
 
     @Test
-    void clientsWithYourSerdesAndSettingsAreWrappedWithTheTestsRecorder(LatencySession kafka) throws Exception {
+    void clientsWithYourSerdesAndSettingsAreWrappedWithTheTestsRecorder(KafkaSession kafka) throws Exception {
         String topic = kafka.newTopic(2);
         Consumer<String, String> consumer = kafka.consumerOf(topic, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 7),
                 new StringDeserializer(), new StringDeserializer());
@@ -67,7 +68,7 @@ class LatencySessionTest {
     }
 
     @Test
-    void clientsYouMakeYourselfAreWrappedAndStayYours(LatencySession kafka) throws Exception {
+    void clientsYouMakeYourselfAreWrappedAndStayYours(KafkaSession kafka) throws Exception {
         String topic = kafka.newTopic();
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -89,7 +90,7 @@ class LatencySessionTest {
     }
 
     @Test
-    void aConsumerOfAMissingTopicIsRefusedClearly(LatencySession kafka) {
+    void aConsumerOfAMissingTopicIsRefusedClearly(KafkaSession kafka) {
         assertThatThrownBy(() -> kafka.consumerOf("no-such-topic-" + System.nanoTime(), Map.of(
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), new StringDeserializer(), new StringDeserializer()))
                 .hasMessageContaining("has no partitions").hasMessageContaining("newTopic()");

@@ -1,4 +1,4 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,7 +19,7 @@ final class Traffic {
     }
 
     /** Sends {@code count} messages at 1000/s through a fresh topic and receives them all; see the other overload. */
-    static void roundTrip(LatencySession kafka, int count) throws Exception {
+    static void roundTrip(KafkaSession kafka, int count) throws Exception {
         roundTrip(kafka, count, Duration.ZERO);
     }
 
@@ -28,7 +28,7 @@ final class Traffic {
      * another, and returns once all arrived. With {@code consumerDelay} the consumer starts polling
      * only that long after the first send: a consumer busy elsewhere, which the catch-up stage shows.
      */
-    static void roundTrip(LatencySession kafka, int count, Duration consumerDelay) throws Exception {
+    static void roundTrip(KafkaSession kafka, int count, Duration consumerDelay) throws Exception {
         String topic = kafka.newTopic();
         Consumer<byte[], byte[]> consumer = kafka.consumerOf(topic);
         Producer<byte[], byte[]> producer = kafka.producer();

@@ -1,5 +1,6 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
+import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 import static io.latencylib.junit.LatencyAssertions.assertThatThrownBy;
 import static java.time.Duration.ofNanos;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LatencyAssertionsTest {
 
     @Test
-    void aHealthyReportPassesEveryAssertion(LatencySession kafka) throws Exception {
+    void aHealthyReportPassesEveryAssertion(KafkaSession kafka) throws Exception {
         Traffic.roundTrip(kafka, 300);
         LatencyReport report = kafka.report();
 
@@ -38,7 +39,7 @@ class LatencyAssertionsTest {
     }
 
     @Test
-    void failuresSayWhatWasMeasuredAndWhereTheTimeWent(LatencySession kafka) throws Exception {
+    void failuresSayWhatWasMeasuredAndWhereTheTimeWent(KafkaSession kafka) throws Exception {
         Traffic.roundTrip(kafka, 300);
         LatencyReport report = kafka.report();
 
@@ -62,7 +63,7 @@ class LatencyAssertionsTest {
     }
 
     @Test
-    void aStageObservedOnlyMergedFailsNamingTheMergedEntries(LatencySession kafka) throws Exception {
+    void aStageObservedOnlyMergedFailsNamingTheMergedEntries(KafkaSession kafka) throws Exception {
         String createTime = kafka.newTopic(1, Map.of("message.timestamp.type", "CreateTime"));
         var consumer = kafka.consumerOf(createTime);
         var producer = kafka.producer();
@@ -83,7 +84,7 @@ class LatencyAssertionsTest {
     }
 
     @Test
-    void loadReports(LatencySession kafka) {
+    void loadReports(KafkaSession kafka) {
         LoadReport load = kafka.load().schedule(Schedule.constant(500, ofSeconds(1))).messageSize(100).run();
 
         assertThat(load).meets("p99 < 5s", "lost == 0").isDrained().achievedRate().isGreaterThan(450.0);

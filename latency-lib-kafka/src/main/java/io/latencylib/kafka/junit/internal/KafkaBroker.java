@@ -1,11 +1,17 @@
-package io.latencylib.junit.internal;
+package io.latencylib.kafka.junit.internal;
 
+import io.latencylib.junit.LatencySession;
+import io.latencylib.junit.spi.ProvisionedBroker;
+import io.latencylib.junit.spi.SessionContext;
+import io.latencylib.kafka.KafkaLoadDriver;
+import io.latencylib.load.LoadDriver;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,39 +22,58 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The broker shared by every test of a run: its address, how it was provisioned, an Admin client for
- * topics. Kept in the root {@link ExtensionContext.Store}, closed by JUnit at the end of the run.
- * Internal.
- */
-public final class Broker implements ExtensionContext.Store.CloseableResource {
+/** The Kafka broker of a test run: its address, an Admin client for topics, what to stop at the end. */
+final class KafkaBroker implements ProvisionedBroker {
 
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.junit");
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
-    private final String description;
     private final AutoCloseable owned;
     private final Admin admin;
+    private volatile String connectTopic;
 
-    Broker(String bootstrapServers, String description, AutoCloseable owned) {
+    KafkaBroker(String bootstrapServers, AutoCloseable owned) {
         this.bootstrapServers = bootstrapServers;
-        this.description = description;
         this.owned = owned;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 
-    public String bootstrapServers() {
+    @Override
+    public String address() {
         return bootstrapServers;
     }
 
-    /** @return which provisioning path was taken and why, in one line */
-    public String description() {
-        return description;
+    @Override
+    public LoadDriver newLoadDriver() {
+        return KafkaLoadDriver.create(bootstrapServers);
+    }
+
+    @Override
+    public LatencySession openSession(SessionContext context) {
+        return new Session(context, this);
+    }
+
+    /**
+     * @return a topic of this run that producers send one unmeasured record to before the session
+     *     hands them out (their connection and producer id are set up then, not at the test's first send)
+     */
+    String connectTopic() {
+        String t = connectTopic;
+        if (t == null) {
+            synchronized (this) {
+                t = connectTopic;
+                if (t == null) {
+                    t = "latency-connect-" + UUID.randomUUID().toString().substring(0, 8);
+                    createTopic(t, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, "60000"));
+                    connectTopic = t;
+                }
+            }
+        }
+        return t;
     }
 
     /**
@@ -56,7 +81,7 @@ public final class Broker implements ExtensionContext.Store.CloseableResource {
      * replication factor) and returns once every partition has a leader, so the first send does not
      * meet an unknown partition.
      */
-    public void createTopic(String name, int partitions, Map<String, String> topicConfig) {
+    void createTopic(String name, int partitions, Map<String, String> topicConfig) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
@@ -84,12 +109,14 @@ public final class Broker implements ExtensionContext.Store.CloseableResource {
                     throw new IllegalStateException("topic '" + name + "' has no leader for every partition after "
                             + ADMIN_TIMEOUT.toSeconds() + " s on " + bootstrapServers);
                 }
+                Thread.onSpinWait();
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create topic '" + name + "' on " + bootstrapServers + ": "
                     + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating topic '" + name + "' on " + bootstrapServers, e);
+            throw new IllegalStateException("timed out creating topic '" + name + "' on " + bootstrapServers
+                    + " (is a Kafka broker listening there?)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic '" + name + "'", e);
@@ -97,19 +124,22 @@ public final class Broker implements ExtensionContext.Store.CloseableResource {
     }
 
     @Override
-    public void close() throws Throwable {
+    public void close() {
         try {
             admin.close(Duration.ofSeconds(5));
         } finally {
             if (owned != null) {
-                owned.close();
-                log.debug("latency-lib-junit: stopped {}", description);
+                try {
+                    owned.close();
+                } catch (Exception e) {
+                    log.warn("latency-lib-junit: stopping the Kafka broker at {} failed", bootstrapServers, e);
+                }
             }
         }
     }
 
     @Override
     public String toString() {
-        return description;
+        return "KafkaBroker[" + bootstrapServers + "]";
     }
 }

@@ -1,10 +1,10 @@
-package io.latencylib.junit.internal;
+package io.latencylib.kafka.junit.internal;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
-import io.latencylib.junit.LatencySession;
+import io.latencylib.junit.spi.SessionContext;
 import io.latencylib.kafka.KafkaLatency;
-import io.latencylib.kafka.KafkaLoadDriver;
+import io.latencylib.kafka.junit.KafkaSession;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
 import java.time.Duration;
@@ -16,14 +16,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,41 +34,47 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link LatencySession} of one test invocation. Internal. */
-final class Session implements LatencySession {
+/** The {@link KafkaSession} of one test invocation. */
+final class Session implements KafkaSession {
 
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.junit");
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final LatencyRecorder recorder;
-    private final Supplier<Broker> broker;
-    private final Supplier<LoadReport> loadReport;
-    private final String topicPrefix;
+    private final SessionContext context;
+    private final KafkaBroker broker;
+    private final String clientPrefix;
     private final List<Producer<?, ?>> producers = new CopyOnWriteArrayList<>();
     private final List<Consumer<?, ?>> consumers = new CopyOnWriteArrayList<>();
+    private final List<String> topics = new CopyOnWriteArrayList<>();
 
-    Session(LatencyRecorder recorder, Supplier<Broker> broker, Supplier<LoadReport> loadReport, String testName) {
-        this.recorder = recorder;
+    Session(SessionContext context, KafkaBroker broker) {
+        this.context = context;
         this.broker = broker;
-        this.loadReport = loadReport;
-        String clean = testName.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "");
-        this.topicPrefix = "latency-" + (clean.length() > 60 ? clean.substring(0, 60) : clean);
+        String name = context.freshName();
+        this.clientPrefix = name.length() > 80 ? name.substring(0, 80) : name;
+        context.onClose(this::close);
+    }
+
+    @Override
+    public String system() {
+        return "kafka";
     }
 
     @Override
     public LatencyRecorder recorder() {
-        return recorder;
+        return context.recorder();
     }
 
     @Override
     public LatencyReport report() {
-        return recorder.report();
+        return context.recorder().report();
     }
 
     @Override
     public String bootstrapServers() {
-        return broker.get().bootstrapServers();
+        return broker.address();
     }
 
     @Override
@@ -82,14 +89,14 @@ final class Session implements LatencySession {
 
     @Override
     public String newTopic(int partitions, Map<String, String> topicConfig) {
-        String name = freshName();
-        broker.get().createTopic(name, partitions, Objects.requireNonNull(topicConfig, "topicConfig"));
+        Objects.requireNonNull(topicConfig, "topicConfig");
+        String name = context.freshName();
+        broker.createTopic(name, partitions, topicConfig);
+        topics.add(name);
+        for (Producer<?, ?> p : producers) {
+            p.partitionsFor(name); // the producers made before know it too
+        }
         return name;
-    }
-
-    /** @return a topic name no one has used, for this test */
-    String freshName() {
-        return topicPrefix + "-" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Override
@@ -108,14 +115,35 @@ final class Session implements LatencySession {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, topicPrefix + "-producer-" + COUNTER.incrementAndGet());
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientPrefix + "-producer-" + COUNTER.incrementAndGet());
         config.putAll(Objects.requireNonNull(overrides, "overrides"));
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);   // the instances given win
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        Producer<K, V> wrapped = KafkaLatency.wrap(new KafkaProducer<>(config, keySerializer, valueSerializer), config,
-                recorder);
+        KafkaProducer<K, V> producer = new KafkaProducer<>(config, keySerializer, valueSerializer);
+        Producer<K, V> wrapped = KafkaLatency.wrap(producer, config, context.recorder());
         producers.add(wrapped);
+        ready(producer);
         return wrapped;
+    }
+
+    /**
+     * Connects {@code producer} before the test sends: one record (null key and value), not wrapped
+     * so not measured, to the broker's own topic sets up the connection and the producer id; the
+     * metadata of every topic of the session is fetched. A failure is logged, not thrown: the
+     * test's own sends show what is wrong.
+     */
+    private <K, V> void ready(KafkaProducer<K, V> producer) {
+        try {
+            producer.send(new ProducerRecord<K, V>(broker.connectTopic(), null, null))
+                    .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("latency-lib-junit: could not connect a producer before handing it out: {}", e.toString());
+        }
+        for (String topic : topics) {
+            producer.partitionsFor(topic);
+        }
     }
 
     @Override
@@ -133,14 +161,14 @@ final class Session implements LatencySession {
                                           Deserializer<V> valueDeserializer) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, topicPrefix + "-" + UUID.randomUUID());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, clientPrefix + "-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, topicPrefix + "-consumer-" + COUNTER.incrementAndGet());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + "-consumer-" + COUNTER.incrementAndGet());
         config.putAll(Objects.requireNonNull(overrides, "overrides"));
         config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
         config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
         Consumer<K, V> wrapped = KafkaLatency.wrap(new KafkaConsumer<>(config, keyDeserializer, valueDeserializer),
-                recorder);
+                context.recorder());
         consumers.add(wrapped);
         return wrapped;
     }
@@ -154,7 +182,7 @@ final class Session implements LatencySession {
     public <K, V> Consumer<K, V> consumerOf(String topic, Map<String, ?> overrides, Deserializer<K> keyDeserializer,
                                             Deserializer<V> valueDeserializer) {
         Consumer<K, V> consumer = consumer(overrides, keyDeserializer, valueDeserializer);
-        List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, READY_TIMEOUT);
         if (partitions == null || partitions.isEmpty()) {
             throw new IllegalStateException("topic '" + topic + "' has no partitions on " + bootstrapServers()
                     + ": create it first, e.g. with newTopic()");
@@ -165,29 +193,28 @@ final class Session implements LatencySession {
         }
         consumer.assign(assigned);
         consumer.seekToEnd(assigned);
-        assigned.forEach(tp -> consumer.position(tp, Duration.ofSeconds(30))); // resolved now, not at the first poll
+        assigned.forEach(tp -> consumer.position(tp, READY_TIMEOUT)); // resolved now, not at the first poll
         return consumer;
     }
 
     @Override
     public <K, V> Producer<K, V> wrap(Producer<K, V> producer) {
-        return KafkaLatency.wrap(producer, recorder);
+        return KafkaLatency.wrap(producer, context.recorder());
     }
 
     @Override
     public <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer) {
-        return KafkaLatency.wrap(consumer, recorder);
+        return KafkaLatency.wrap(consumer, context.recorder());
     }
 
     @Override
     public LoadRun.Builder load() {
-        return LoadRun.builder(KafkaLoadDriver.create(bootstrapServers())).recorder(recorder)
-                .destination(freshName());
+        return context.load();
     }
 
     @Override
     public Optional<LoadReport> loadReport() {
-        return Optional.ofNullable(loadReport.get());
+        return context.loadReport();
     }
 
     /** Closes the clients this session made: producers first (they flush), then consumers. */
@@ -214,6 +241,6 @@ final class Session implements LatencySession {
 
     @Override
     public String toString() {
-        return "LatencySession[" + topicPrefix + "]";
+        return "KafkaSession[" + clientPrefix + " on " + broker.address() + "]";
     }
 }

@@ -1,4 +1,4 @@
-package io.latencylib.junit;
+package io.latencylib.kafka.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -27,6 +27,7 @@ final class Kit {
     static Kit run(Class<?> scenario, String bootstrap, String... parameters) {
         Map<String, String> config = new HashMap<>();
         config.put(KitOnly.PARAMETER, "true");
+        config.put("latency.kafka.warmup", "0s"); // the outer run's broker is warm already; a kit's own may go cold
         if (bootstrap != null) {
             config.put("latency.kafka.bootstrap", bootstrap);
         }
