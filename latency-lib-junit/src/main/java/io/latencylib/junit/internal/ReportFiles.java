@@ -39,10 +39,13 @@ public final class ReportFiles {
     private ReportFiles() {
     }
 
-    /** @return what the JSON and HTML files hold: the recorder's report, with the paced load's data if there was one */
+    /**
+     * @return what the JSON and HTML files hold: the recorder's report (what the objectives were checked
+     *     on), the paced load's data if there was one, and the verdicts
+     */
     static ReportData data(LatencyReport report, LoadReport load, List<Verdict> verdicts) {
         return new ReportData(Environment.current(), LatencyData.of(report),
-                load == null ? Optional.empty() : Optional.of(LoadData.of(load)), List.of());
+                load == null ? Optional.empty() : Optional.of(LoadData.of(load)), List.of(), verdicts);
     }
 
     /** Writes this test's report files (names unique in the run) and returns their paths. */
