@@ -17,6 +17,7 @@ import io.latencylib.Stage;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
 import io.latencylib.load.Schedule;
+import io.latencylib.rabbitmq.junit.internal.RabbitTestSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,29 @@ class RabbitLatencyTest {
             }
             assertThat(sum).isEqualTo(m.endToEndMicros());
         }
+    }
+
+    @Test
+    void confirmsOutOfPublishOrderAcrossQueuesAreAllMatched() throws Exception {
+        // With messages routed to several queues the broker may confirm 7 alone before 1..6 together
+        // (a multiple ack below the highest tag seen): every publish must still get its confirm.
+        LatencyRecorder recorder = LatencyRecorder.create();
+        try (Connection connection = RabbitTestSupport.factory().newConnection()) {
+            Channel admin = connection.createChannel();
+            List<String> queues = List.of(newQueue(admin), newQueue(admin), newQueue(admin));
+            Channel publishing = RabbitLatency.wrap(connection.createChannel(), recorder);
+            publishing.confirmSelect();
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 300; i++) {
+                    publishing.basicPublish("", queues.get(i % queues.size()), null, new byte[64]);
+                }
+                publishing.waitForConfirmsOrDie(30_000);
+            }
+        }
+        LatencyReport.Counts c = recorder.report().counts();
+        assertThat(c.sent()).isEqualTo(1_500);
+        assertThat(c.acked()).as("confirms matched").isEqualTo(1_500);
+        assertThat(c.sendErrors()).isZero();
     }
 
     @Test

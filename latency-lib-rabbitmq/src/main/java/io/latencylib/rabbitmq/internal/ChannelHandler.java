@@ -40,7 +40,8 @@ public final class ChannelHandler implements InvocationHandler {
     private final AtomicReferenceArray<byte[]> pendingStamps = new AtomicReferenceArray<>(PENDING);
     private final AtomicLongArray pendingDispatch = new AtomicLongArray(PENDING);
     private volatile boolean confirms;
-    private long lastConfirmed;
+    /** The lowest publish sequence number that may still await its confirm (connection thread only). */
+    private long lowestUnsettled;
     private final Map<String, RabbitStamping.DeliveryObserver> getObservers = new ConcurrentHashMap<>();
     private final Map<String, long[]> getWaits = new ConcurrentHashMap<>();
 
@@ -115,7 +116,7 @@ public final class ChannelHandler implements InvocationHandler {
         if (confirms) {
             return;
         }
-        lastConfirmed = delegate.getNextPublishSeqNo() - 1;
+        lowestUnsettled = Math.max(1, delegate.getNextPublishSeqNo());
         delegate.addConfirmListener(new ConfirmListener() {
             @Override
             public void handleAck(long deliveryTag, boolean multiple) {
@@ -130,10 +131,15 @@ public final class ChannelHandler implements InvocationHandler {
         confirms = true;
     }
 
-    /** Publisher confirms arrive on the connection's thread, in order. */
+    /**
+     * Publisher confirms arrive on the connection's thread, but not necessarily in publish order: with
+     * messages routed to several queues the broker may confirm 7 alone before confirming 1..6 with one
+     * {@code multiple} ack. So a {@code multiple} ack settles everything still unsettled up to its tag,
+     * from the lowest unsettled sequence number on.
+     */
     private void settle(long tag, boolean multiple, boolean ack) {
         long now = clock.nowMicros();
-        long from = multiple ? lastConfirmed + 1 : tag;
+        long from = multiple ? lowestUnsettled : tag;
         for (long seq = Math.max(1, from); seq <= tag; seq++) {
             int i = (int) (seq % PENDING);
             byte[] stamp = pendingStamps.getAndSet(i, null);
@@ -148,7 +154,12 @@ public final class ChannelHandler implements InvocationHandler {
                 probe.failed(stamp);
             }
         }
-        lastConfirmed = Math.max(lastConfirmed, tag);
+        if (multiple) {
+            lowestUnsettled = Math.max(lowestUnsettled, tag + 1);
+        }
+        while (lowestUnsettled <= tag && pendingStamps.get((int) (lowestUnsettled % PENDING)) == null) {
+            lowestUnsettled++;
+        }
     }
 
     // ------------------------------------------------------------------ consuming
@@ -160,7 +171,9 @@ public final class ChannelHandler implements InvocationHandler {
         observer.probe().becameReady(clock.nowMicros()); // subscribed: ready for the first delivery
         for (int i = 1; i < wrapped.length; i++) {
             Object a = wrapped[i];
-            if (a instanceof Consumer c) {
+            if (a instanceof StampedConsumer) {
+                continue; // wrapped already (wrapConsumer): observed once, not twice
+            } else if (a instanceof Consumer c) {
                 wrapped[i] = new StampedConsumer(c, observer, clock, recorder, queue);
             } else if (a instanceof DeliverCallback d) {
                 wrapped[i] = (DeliverCallback) (tag, delivery) -> {
@@ -181,6 +194,19 @@ public final class ChannelHandler implements InvocationHandler {
             }
         }
         return wrapped;
+    }
+
+    /**
+     * Wraps a consumer the application subscribes to {@code queue} itself, on a channel that is not
+     * wrapped; it is ready for its first delivery from now on. A wrapped channel leaves it as it is.
+     */
+    public static Consumer wrapConsumer(Consumer consumer, String queue, LatencyRecorder recorder) {
+        if (consumer instanceof StampedConsumer) {
+            throw new IllegalArgumentException("this consumer is already wrapped; wrap it once");
+        }
+        RabbitStamping.DeliveryObserver observer = new RabbitStamping.DeliveryObserver(recorder, queue);
+        observer.probe().becameReady(recorder.clock().nowMicros());
+        return new StampedConsumer(consumer, observer, recorder.clock(), recorder, queue);
     }
 
     static void noteCancelled(LatencyRecorder recorder, String queue, String consumerTag) {
