@@ -19,9 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -47,6 +45,7 @@ public final class ChildProcess {
     public static final String PID = "PID";
 
     private static final int LOG_TAIL_LINES = 40;
+    private static final long EXIT_POLL_MILLIS = 10;
 
     /**
      * $1: log file; the rest: the program. The program gets a session (and process group) of its own
@@ -66,7 +65,7 @@ public final class ChildProcess {
             "exec 3<&-",
             "wait \"$child\"; status=$?",
             "kill -KILL -\"$child\" 2>/dev/null",
-            "kill -KILL \"$watch\" 2>/dev/null",
+            "kill -KILL \"$watch\" 2>/dev/null; wait \"$watch\" 2>/dev/null",
             "exit \"$status\"");
 
     private final String what;
@@ -235,6 +234,7 @@ public final class ChildProcess {
      * @return true if it stopped within the grace period
      */
     public boolean stop(ProcessHandle gracefully, Duration grace) {
+        long stopStarted = System.nanoTime();
         snapshotTree();
         if (gracefully != null && gracefully.isAlive()) {
             gracefully.destroy();
@@ -243,6 +243,8 @@ public final class ChildProcess {
         }
         boolean clean = awaitExit(gracefully != null ? List.of(gracefully, process.toHandle())
                 : List.of(process.toHandle()), grace);
+        LOG.debug("{}: {} stop after {} ms", what, clean ? "clean" : "unclean",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted));
         closeStdin();
         List<ProcessHandle> all;
         synchronized (tree) {
@@ -251,11 +253,12 @@ public final class ChildProcess {
         if (!awaitExit(List.of(process.toHandle()), Duration.ofSeconds(5))) {
             process.destroyForcibly();
         }
-        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        all.stream().filter(ChildProcess::isRunning).forEach(ProcessHandle::destroyForcibly);
         if (!awaitExit(all, Duration.ofSeconds(10))) {
-            LOG.warn("Processes of {} still alive after SIGKILL: {}", what, all.stream().filter(ProcessHandle::isAlive)
+            LOG.warn("Processes of {} still alive after SIGKILL: {}", what, all.stream().filter(ChildProcess::isRunning)
                     .map(p -> Long.toString(p.pid())).collect(Collectors.joining(", ")));
         }
+        LOG.debug("{}: stopped in {} ms", what, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted));
         return clean;
     }
 
@@ -322,7 +325,9 @@ public final class ChildProcess {
     }
 
     /**
-     * Waits for processes to exit.
+     * Waits for processes to exit. Processes that are not this JVM's children cannot be waited for,
+     * only looked at: their state is polled every few milliseconds ({@link ProcessHandle#onExit()}
+     * polls them with a back-off of its own that adds up to seconds).
      *
      * @param handles the processes
      * @param timeout for all of them together
@@ -331,18 +336,40 @@ public final class ChildProcess {
     public static boolean awaitExit(List<ProcessHandle> handles, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (ProcessHandle handle : handles) {
-            try {
-                handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                return false;
-            } catch (ExecutionException e) {
-                // onExit does not fail
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+            while (isRunning(handle)) {
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(EXIT_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a process still runs. A zombie does not: it has exited and waits to be reaped, which an
+     * init that does not reap orphans (some containers) never does, yet {@link ProcessHandle#isAlive()}
+     * reports it alive.
+     *
+     * @param handle the process
+     * @return true if it exists and is not a zombie
+     */
+    public static boolean isRunning(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')'); // the name may hold spaces and parentheses
+            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return handle.isAlive(); // no /proc (not Linux), or it just went away
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ public final class DataDirectory {
         } catch (NumberFormatException e) {
             return false;
         }
-        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ChildProcess::isRunning);
         if (process.isEmpty()) {
             return true;
         }

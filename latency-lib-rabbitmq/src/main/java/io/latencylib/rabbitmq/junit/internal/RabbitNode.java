@@ -1,6 +1,6 @@
 package io.latencylib.rabbitmq.junit.internal;
 
-import io.latencylib.rabbitmq.LocalRabbitMqNode;
+import io.latencylib.rabbitmq.embedded.LocalRabbitMqNode;
 
 /**
  * The only class of the provider that touches {@code LocalRabbitMqNode}: loaded only after
@@ -9,7 +9,7 @@ import io.latencylib.rabbitmq.LocalRabbitMqNode;
 final class RabbitNode {
 
     /** The embedded node's class, checked for before this class is used. */
-    static final String NODE_CLASS = "io.latencylib.rabbitmq.LocalRabbitMqNode";
+    static final String NODE_CLASS = "io.latencylib.rabbitmq.embedded.LocalRabbitMqNode";
 
     private RabbitNode() {
     }
@@ -24,7 +24,7 @@ final class RabbitNode {
             return new Object[] {null, null, "the embedded RabbitMQ node needs rabbitmq-server installed on this"
                     + " machine, and it is not. " + LocalRabbitMqNode.HOW_TO_GET_A_BROKER};
         }
-        LocalRabbitMqNode node = LocalRabbitMqNode.start();
+        LocalRabbitMqNode node = LocalRabbitMqNode.builder().start();
         AutoCloseable stop = node::close;
         return new Object[] {node.amqpUri() + "/%2F", stop, "node " + node.nodeName() + ", rabbitmq-server as a child"
                 + " process"};

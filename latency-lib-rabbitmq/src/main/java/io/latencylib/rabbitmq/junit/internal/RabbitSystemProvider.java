@@ -104,7 +104,7 @@ public final class RabbitSystemProvider implements LatencySystemProvider {
     public ProvisionedBroker startEmbedded(Settings settings) throws Unavailable {
         if (!onClasspath(RabbitNode.NODE_CLASS)) {
             throw new Unavailable("there is no embedded RabbitMQ broker on the test classpath: add"
-                    + " io.latencylib:latency-lib-rabbitmq (test scope), which runs the RabbitMQ installed on this"
+                    + " io.latencylib:latency-lib-rabbitmq-embedded (test scope), which runs the RabbitMQ installed on this"
                     + " machine (rabbitmq-server must be installed: Debian/Ubuntu `apt-get install -y rabbitmq-server`,"
                     + " no service needs to run), or set latency.rabbitmq.uri / LATENCY_RABBITMQ_URI to a running"
                     + " broker");

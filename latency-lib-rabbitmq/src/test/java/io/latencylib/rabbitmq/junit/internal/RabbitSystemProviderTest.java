@@ -133,7 +133,7 @@ class RabbitSystemProviderTest {
         LatencySystemProvider noNode = isolated(RabbitNode.NODE_CLASS);
         assertThatThrownBy(() -> noNode.startEmbedded(NONE))
                 .isInstanceOf(LatencySystemProvider.Unavailable.class)
-                .hasMessageContaining("io.latencylib:latency-lib-rabbitmq")
+                .hasMessageContaining("io.latencylib:latency-lib-rabbitmq-embedded")
                 .hasMessageContaining("rabbitmq-server must be installed")
                 .hasMessageContaining("latency.rabbitmq.uri");
     }

@@ -1,19 +1,11 @@
-package io.latencylib.rabbitmq;
+package io.latencylib.rabbitmq.embedded;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,14 +16,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.latencylib.embedded.EmbeddedBroker;
+import io.latencylib.embedded.internal.ChildProcess;
+import io.latencylib.embedded.internal.DataDirectory;
+import io.latencylib.embedded.internal.Lifecycle;
+import io.latencylib.embedded.internal.Ports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * or Ubuntu: {@code apt-get install -y rabbitmq-server}; the package's service need not run).
  *
  * <pre>{@code
- * try (LocalRabbitMqNode node = LocalRabbitMqNode.start();
+ * try (LocalRabbitMqNode node = LocalRabbitMqNode.builder().start();
  *      Connection connection = node.connectionFactory().newConnection()) {
  *     Channel channel = connection.createChannel();
  *     // ... declare, publish, consume
@@ -54,15 +49,20 @@ import org.slf4j.LoggerFactory;
  * {@code epmd}. Nothing of a system-wide installation is read ({@code /etc/rabbitmq} is bypassed)
  * and nothing system-wide is started: the node does not use or start the shared {@code epmd} on
  * port 4369 but a private one, which is this JVM's child and is stopped with the node. The node
- * is ready when {@link #start()} returns: an AMQP connection to it has succeeded.
+ * is ready when {@link Builder#start()} returns: an AMQP connection to it has succeeded.
  *
- * <p>{@link #close()} stops the node (SIGTERM, then SIGKILL of whatever is left), stops its
- * {@code epmd}, and deletes its directory. A JVM shutdown hook does the same if the node is never
- * closed. Several nodes may run in one JVM at once. Works as root and as an ordinary user: the
- * RabbitMQ start script is run directly, not through the distribution's {@code /usr/sbin} wrapper
- * (which switches to the {@code rabbitmq} user).
+ * <p>It is an {@link EmbeddedBroker}: {@link #stop()} stops the node (SIGTERM, then SIGKILL of
+ * whatever is left) and its {@code epmd}, keeping its ports, node name and database; {@link #start()}
+ * starts it again with them, so durable queues and persistent messages survive, and clients with
+ * automatic recovery reconnect. {@link #close()} stops it and deletes its directory; a JVM shutdown
+ * hook does the same if the node is never closed. The node and its {@code epmd} run in process
+ * groups of their own that are killed when this JVM dies, even by SIGKILL; the directory such a JVM
+ * leaves is deleted by the next node started under the same parent directory. Several nodes may run
+ * in one JVM at once. Works as root and as an ordinary user: the RabbitMQ start script is run
+ * directly, not through the distribution's {@code /usr/sbin} wrapper (which switches to the
+ * {@code rabbitmq} user).
  */
-public final class LocalRabbitMqNode implements AutoCloseable {
+public final class LocalRabbitMqNode implements EmbeddedBroker {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRabbitMqNode.class);
 
@@ -86,15 +86,16 @@ public final class LocalRabbitMqNode implements AutoCloseable {
             Paths.get("/opt/homebrew/sbin/rabbitmq-server"), // Homebrew on Apple silicon
             Paths.get("/usr/local/sbin/rabbitmq-server")); // Homebrew on Intel, generic-unix installs
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = Ports.LOOPBACK;
     private static final String USER = "guest";
     private static final String PASSWORD = "guest";
+    private static final String DIRECTORY_PREFIX = "latency-rabbitmq-";
     private static final int MAX_START_ATTEMPTS = 3;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(15);
-    private static final Duration FORCED_STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration EPMD_STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration EPMD_START_TIMEOUT = Duration.ofSeconds(10);
-    private static final int LOG_TAIL_LINES = 40;
+    private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String nodeName;
@@ -102,49 +103,78 @@ public final class LocalRabbitMqNode implements AutoCloseable {
     private final int amqpPort;
     private final int distPort;
     private final int epmdPort;
-    private final Thread shutdownHook;
-    private Process epmd;
-    private Process server;
-    private boolean closed;
+    private final Path script;
+    private final Path epmdBinary;
+    private final Duration startupTimeout;
+    private final Lifecycle lifecycle;
+    private ChildProcess epmd;
+    private ChildProcess server;
 
-    private LocalRabbitMqNode(Path directory, int amqpPort, int distPort, int epmdPort) {
+    private LocalRabbitMqNode(Path directory, int[] ports, Path script, Path epmdBinary, Duration startupTimeout) {
         this.directory = directory;
-        this.amqpPort = amqpPort;
-        this.distPort = distPort;
-        this.epmdPort = epmdPort;
+        this.amqpPort = ports[0];
+        this.distPort = ports[1];
+        this.epmdPort = ports[2];
+        this.script = script;
+        this.epmdBinary = epmdBinary;
+        this.startupTimeout = startupTimeout;
         this.nodeName = "latency-" + HexFormat.of().formatHex(randomBytes(5)) + "@localhost";
-        this.shutdownHook = new Thread(this::closeFromShutdownHook, "local-rabbitmq-node-shutdown-hook");
+        this.lifecycle = new Lifecycle("RabbitMQ node " + nodeName, directory, true, new Lifecycle.Actions() {
+            @Override
+            public void start() {
+                launch();
+            }
+
+            @Override
+            public void stop() {
+                stopProcesses();
+            }
+        });
     }
 
-    /** Starts a node with the defaults: system temp directory, 60 s startup timeout, no extra config. */
-    public static LocalRabbitMqNode start() {
-        return builder().start();
-    }
-
-    /** A builder for a node with a chosen parent directory, startup timeout or config lines. */
+    /**
+     * A builder of a node; {@code LocalRabbitMqNode.builder().start()} starts one with the defaults
+     * (system temp directory, 60 s startup timeout, no extra config).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * Whether a RabbitMQ start script this class can use is installed (see {@link #HOW_TO_GET_A_BROKER}
-     * otherwise). Does not check that it works; {@link #start()} does.
+     * otherwise). Does not check that it works; {@link Builder#start()} does.
+     *
+     * @return true if a start script was found
      */
     public static boolean isInstalled() {
         return findServerScript().isPresent();
     }
 
-    /** The loopback port on which the node accepts AMQP 0-9-1 connections. */
+    /**
+     * The loopback port on which the node accepts AMQP 0-9-1 connections; the same across restarts.
+     *
+     * @return the port
+     */
     public int amqpPort() {
         return amqpPort;
     }
 
-    /** {@code amqp://guest:guest@127.0.0.1:<port>}: guest may log in because the connection is local. */
+    /**
+     * {@code amqp://guest:guest@127.0.0.1:<port>}: guest may log in because the connection is local.
+     *
+     * @return the URI
+     */
     public String amqpUri() {
         return "amqp://" + USER + ":" + PASSWORD + "@" + HOST + ":" + amqpPort;
     }
 
-    /** A new factory for connections to this node (host, port, guest/guest set); callers may change it. */
+    /**
+     * A new factory for connections to this node (host, port, guest/guest set); callers may change it.
+     *
+     * @return the factory
+     */
     public ConnectionFactory connectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(HOST);
@@ -155,37 +185,83 @@ public final class LocalRabbitMqNode implements AutoCloseable {
         return factory;
     }
 
-    /** The node's Erlang node name, {@code latency-<random>@localhost}. */
+    /**
+     * The node's Erlang node name, {@code latency-<random>@localhost}; the same across restarts.
+     *
+     * @return the node name
+     */
     public String nodeName() {
         return nodeName;
     }
 
-    /** The node's own directory (database, logs, config); deleted by {@link #close()}. */
+    /**
+     * The node's own directory (database, logs, config); kept by {@link #stop()}, deleted by
+     * {@link #close()}.
+     *
+     * @return the directory
+     */
+    @Override
     public Path directory() {
         return directory;
     }
 
-    /** The operating-system pid of the broker (the Erlang VM), as written to its pid file. */
-    public synchronized long pid() {
-        return brokerProcess().map(ProcessHandle::pid)
-                .orElseThrow(() -> new IllegalStateException("RabbitMQ node " + nodeName + " is not running"));
+    /**
+     * The operating-system pid of the broker (the Erlang VM), as written to its pid file.
+     *
+     * @return the pid
+     * @throws IllegalStateException if the node is not running
+     */
+    public long pid() {
+        synchronized (lifecycle) { // the monitor of the lifecycle's transitions
+            lifecycle.requireRunning("get the pid of the broker");
+            return brokerProcess().map(ProcessHandle::pid)
+                    .orElseThrow(() -> new IllegalStateException("RabbitMQ node " + nodeName + " is not running"));
+        }
     }
 
     /**
-     * Stops the node and its private {@code epmd}, and deletes its directory. Sends SIGTERM to the
-     * broker and waits for a clean stop (about a second), then kills whatever is left. Idempotent.
+     * Stops the node and its private {@code epmd}, keeping its ports, node name and database: SIGTERM
+     * to the broker and a clean stop (about a second), then SIGKILL of whatever is left. Does nothing
+     * if it is stopped.
+     *
+     * @throws IllegalStateException if the node is closed
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    public void stop() {
+        lifecycle.stop();
+    }
+
+    /**
+     * Starts the node again with the same ports, node name and database (durable queues and
+     * persistent messages are back) and returns once it accepts an AMQP connection. Does nothing if
+     * it runs.
+     *
+     * @throws IllegalStateException if the node is closed or does not start (another process took one
+     *                               of its ports, say); it is then stopped and may be started again
+     */
+    @Override
+    public void start() {
+        lifecycle.start();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return lifecycle.isRunning();
+    }
+
+    /**
+     * Stops the node and its private {@code epmd} if they run, and deletes its directory. Idempotent.
+     *
+     * @throws IllegalStateException if the directory could not be deleted
+     */
+    @Override
+    public void close() {
         long started = System.nanoTime();
-        stopProcesses();
-        deleteDirectory();
-        removeShutdownHook();
-        LOG.info("Stopped RabbitMQ node {} in {} ms", nodeName, elapsedMillis(started));
+        boolean wasRunning = lifecycle.isRunning();
+        lifecycle.close();
+        if (wasRunning) {
+            LOG.info("Stopped RabbitMQ node {} in {} ms", nodeName, elapsedMillis(started));
+        }
     }
 
     @Override
@@ -209,40 +285,27 @@ public final class LocalRabbitMqNode implements AutoCloseable {
                         + " /usr/lib/erlang (RabbitMQ is installed at " + script + " but Erlang looks"
                         + " incomplete). " + HOW_TO_GET_A_BROKER));
         long deadline = System.nanoTime() + startupTimeout.toNanos();
-        for (int attempt = 1;; attempt++) {
-            LocalRabbitMqNode node = prepare(parent);
+        // Another process may take one of the free ports between our probe and the node binding it.
+        return Ports.retryOnBindFailure("RabbitMQ node", MAX_START_ATTEMPTS, deadline, () -> {
+            Path directory = DataDirectory.create(parent, DIRECTORY_PREFIX);
+            LocalRabbitMqNode node = new LocalRabbitMqNode(directory, Ports.freeLoopbackPorts(3), script, epmdBinary,
+                    startupTimeout);
             try {
-                node.launch(script, epmdBinary, config, deadline, startupTimeout);
+                node.writeFiles(config);
+                node.lifecycle.start();
                 return node;
-            } catch (PortTakenException e) {
-                // Another process took one of the free ports between our probe and the node binding it.
-                node.close();
-                if (attempt >= MAX_START_ATTEMPTS || System.nanoTime() >= deadline) {
-                    throw new IllegalStateException(e.getMessage() + " " + HOW_TO_GET_A_BROKER, e);
-                }
-                LOG.debug("Port taken while starting a RabbitMQ node, retrying with new ports: {}", e.getMessage());
             } catch (RuntimeException | Error e) {
-                node.close();
+                try {
+                    node.lifecycle.close();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
-        }
+        });
     }
 
-    private static LocalRabbitMqNode prepare(Path parent) {
-        try {
-            Files.createDirectories(parent);
-            Path directory = Files.createTempDirectory(parent, "latency-rabbitmq-");
-            int[] ports = freeLoopbackPorts(3);
-            return new LocalRabbitMqNode(directory, ports[0], ports[1], ports[2]);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot prepare a directory and ports for a RabbitMQ node under " + parent, e);
-        }
-    }
-
-    private void launch(Path script, Path epmdBinary, Map<String, String> config, long deadline,
-            Duration startupTimeout) {
-        long started = System.nanoTime();
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private void writeFiles(Map<String, String> config) {
         try {
             Files.createDirectories(directory.resolve("mnesia"));
             Files.createDirectories(directory.resolve("log"));
@@ -251,73 +314,52 @@ public final class LocalRabbitMqNode implements AutoCloseable {
             Files.writeString(directory.resolve("rabbitmq-env.conf"), "");
             Files.writeString(directory.resolve("rabbitmq.conf"), configText(config));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the files of RabbitMQ node " + nodeName + " in " + directory, e);
+            throw new IllegalStateException("Cannot write the files of RabbitMQ node " + nodeName + " in " + directory
+                    + ": " + e, e);
         }
+    }
 
-        startEpmd(epmdBinary, deadline, startupTimeout);
-
-        ProcessBuilder builder = new ProcessBuilder(script.toString())
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("console.log").toFile());
-        configureEnvironment(builder.environment());
+    /** Lifecycle action: the private epmd, then the node; returns once the node accepts AMQP. */
+    private void launch() {
+        long started = System.nanoTime();
+        long deadline = started + startupTimeout.toNanos();
+        Ports.awaitFree(lifecycle.toString(), PORT_RELEASE_TIMEOUT, amqpPort, distPort, epmdPort);
+        startEpmd(deadline);
         LOG.debug("Starting RabbitMQ node {} from {} in {} (AMQP {}:{}, distribution {}, epmd {})",
                 nodeName, script, directory, HOST, amqpPort, distPort, epmdPort);
-        try {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("RabbitMQ node " + nodeName + " was closed while starting");
-                }
-                server = builder.start();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot run " + script + ": " + e.getMessage() + ". " + HOW_TO_GET_A_BROKER, e);
-        }
-        closeQuietly(server);
-
-        awaitAmqp(deadline, startupTimeout);
+        server = ChildProcess.startWatched("RabbitMQ node " + nodeName, List.of(script.toString()), directory,
+                this::configureEnvironment, directory.resolve("console.log"));
+        awaitAmqp(deadline);
+        server.snapshotTree();
         LOG.info("Started RabbitMQ node {} on {}:{} in {} ms", nodeName, HOST, amqpPort, elapsedMillis(started));
     }
 
     /**
      * RabbitMQ 3.10 will not boot without an epmd to ask for the names on this host, and an Erlang
      * node started without one spawns a shared daemon on port 4369 that outlives it. So each node
-     * gets a private epmd on its own loopback port, as a child of this JVM, and the Erlang VMs are
-     * told never to start one themselves ({@code -start_epmd false}).
+     * gets a private epmd on its own loopback port, as a watched child of this JVM, and the Erlang VMs
+     * are told never to start one themselves ({@code -start_epmd false}).
      */
-    private void startEpmd(Path epmdBinary, long deadline, Duration startupTimeout) {
-        ProcessBuilder builder = new ProcessBuilder(epmdBinary.toString(),
-                "-port", Integer.toString(epmdPort), "-address", HOST)
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("epmd.log").toFile());
-        builder.environment().keySet().removeIf(LocalRabbitMqNode::isErlangOrRabbitVariable);
-        try {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("RabbitMQ node " + nodeName + " was closed while starting");
-                }
-                epmd = builder.start();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot run " + epmdBinary + ": " + e.getMessage() + ". " + HOW_TO_GET_A_BROKER, e);
-        }
-        closeQuietly(epmd);
+    private void startEpmd(long deadline) {
+        Path log = directory.resolve("epmd.log");
+        epmd = ChildProcess.startWatched("epmd of RabbitMQ node " + nodeName,
+                List.of(epmdBinary.toString(), "-port", Integer.toString(epmdPort), "-address", HOST), directory,
+                env -> env.keySet().removeIf(LocalRabbitMqNode::isErlangOrRabbitVariable), log);
         long epmdDeadline = Math.min(deadline, System.nanoTime() + EPMD_START_TIMEOUT.toNanos());
-        while (!canConnect(epmdPort)) {
-            if (waitForExit(epmd, POLL_INTERVAL)) {
-                String output = tail(directory.resolve("epmd.log"));
-                if (output.toLowerCase(Locale.ROOT).contains("address already in use")
-                        || output.toLowerCase(Locale.ROOT).contains("eaddrinuse")) {
+        while (!Ports.acceptsConnections(epmdPort)) {
+            if (waitForExit(epmd.process(), POLL_INTERVAL)) {
+                String output = ChildProcess.tail(log, 20);
+                String lower = output.toLowerCase(Locale.ROOT);
+                if (lower.contains("address already in use") || lower.contains("eaddrinuse")) {
                     throw new PortTakenException("epmd could not listen on port " + epmdPort + ": " + output.strip());
                 }
                 throw new IllegalStateException("epmd for RabbitMQ node " + nodeName + " exited with code "
-                        + epmd.exitValue() + " before listening on " + HOST + ":" + epmdPort + ". Its output:\n"
-                        + output + "\n" + HOW_TO_GET_A_BROKER);
+                        + epmd.process().exitValue() + " before listening on " + HOST + ":" + epmdPort
+                        + ". Its output:\n" + output + "\n" + HOW_TO_GET_A_BROKER);
             }
             if (System.nanoTime() >= epmdDeadline) {
                 throw new IllegalStateException("epmd for RabbitMQ node " + nodeName + " did not listen on "
-                        + HOST + ":" + epmdPort + " within " + formatDuration(startupTimeout) + ". "
+                        + HOST + ":" + epmdPort + " within " + formatDuration(EPMD_START_TIMEOUT) + ". "
                         + HOW_TO_GET_A_BROKER);
             }
         }
@@ -357,17 +399,18 @@ public final class LocalRabbitMqNode implements AutoCloseable {
         return name.startsWith("RABBITMQ_") || name.startsWith("ERL_");
     }
 
-    private void awaitAmqp(long deadline, Duration startupTimeout) {
+    private void awaitAmqp(long deadline) {
         ConnectionFactory probe = connectionFactory();
         probe.setAutomaticRecoveryEnabled(false);
         probe.setTopologyRecoveryEnabled(false);
         Exception last = null;
         while (true) {
             if (!server.isAlive()) {
-                throw startFailure("exited with code " + server.exitValue() + " before accepting AMQP connections", null);
+                throw startFailure("exited with code " + server.process().exitValue()
+                        + " before accepting AMQP connections", null);
             }
             if (!epmd.isAlive()) {
-                throw startFailure("lost its epmd (exit code " + epmd.exitValue() + ")", null);
+                throw startFailure("lost its epmd (exit code " + epmd.process().exitValue() + ")", null);
             }
             int remaining = (int) Math.max(1, Math.min(5_000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             probe.setConnectionTimeout(remaining);
@@ -381,18 +424,16 @@ public final class LocalRabbitMqNode implements AutoCloseable {
                 throw startFailure("did not accept an AMQP connection on " + HOST + ":" + amqpPort + " within "
                         + formatDuration(startupTimeout), last);
             }
-            waitForExit(server, POLL_INTERVAL);
+            waitForExit(server.process(), POLL_INTERVAL);
         }
     }
 
     private RuntimeException startFailure(String what, Exception cause) {
         Path console = directory.resolve("console.log");
-        String output = tail(console);
-        String all = readQuietly(console).toLowerCase(Locale.ROOT);
         String message = "RabbitMQ node " + nodeName + " (" + directory + ") " + what
                 + (cause != null ? " (last attempt: " + cause + ")" : "") + ". Last lines of its output:\n"
-                + output + "\n";
-        if (all.contains("eaddrinuse")) {
+                + ChildProcess.tail(console, 40) + "\n";
+        if (readQuietly(console).toLowerCase(Locale.ROOT).contains("eaddrinuse")) {
             return new PortTakenException(message);
         }
         return new IllegalStateException(message + HOW_TO_GET_A_BROKER, cause);
@@ -401,46 +442,33 @@ public final class LocalRabbitMqNode implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Stop
 
+    /** Lifecycle action: SIGTERM to the Erlang VM (a clean stop), then the rest; then epmd. */
     private void stopProcesses() {
-        Process serverProcess = server;
+        ChildProcess serverProcess = server;
+        server = null;
         if (serverProcess != null) {
-            // Snapshot the whole tree now: once the VM exits, its helpers are re-parented and no
-            // longer show up as descendants.
-            List<ProcessHandle> tree = new ArrayList<>();
-            tree.add(serverProcess.toHandle());
-            serverProcess.descendants().forEach(tree::add);
-            Optional<ProcessHandle> broker = brokerProcess();
-            if (broker.isPresent()) {
-                broker.get().destroy(); // SIGTERM: RabbitMQ stops cleanly
-            } else {
-                serverProcess.destroy(); // SIGTERM to the script, which forwards it to the VM
-            }
-            if (!awaitExit(tree, GRACEFUL_STOP_TIMEOUT)) {
-                LOG.warn("RabbitMQ node {} did not stop within {}; killing it", nodeName, formatDuration(GRACEFUL_STOP_TIMEOUT));
-            }
-            serverProcess.descendants().forEach(tree::add);
-            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-            if (!awaitExit(tree, FORCED_STOP_TIMEOUT)) {
-                LOG.warn("Processes of RabbitMQ node {} still alive after SIGKILL: {}", nodeName,
-                        tree.stream().filter(ProcessHandle::isAlive).map(p -> Long.toString(p.pid()))
-                                .collect(Collectors.joining(", ")));
+            Optional<ProcessHandle> broker = brokerProcess(serverProcess);
+            // the VM stops cleanly on SIGTERM; without its pid, the start script forwards SIGTERM to it
+            ProcessHandle target = broker.orElseGet(() -> ProcessHandle.of(serverProcess.pid()).orElse(null));
+            if (!serverProcess.stop(target, GRACEFUL_STOP_TIMEOUT)) {
+                LOG.warn("RabbitMQ node {} did not stop within {}; killed it", nodeName,
+                        formatDuration(GRACEFUL_STOP_TIMEOUT));
             }
         }
-        Process epmdProcess = epmd;
+        ChildProcess epmdProcess = epmd;
+        epmd = null;
         if (epmdProcess != null) {
-            List<ProcessHandle> handles = List.of(epmdProcess.toHandle());
-            epmdProcess.destroy();
-            if (!awaitExit(handles, FORCED_STOP_TIMEOUT)) {
-                epmdProcess.destroyForcibly();
-                awaitExit(handles, FORCED_STOP_TIMEOUT);
-            }
+            epmdProcess.stop(ProcessHandle.of(epmdProcess.pid()).orElse(null), EPMD_STOP_TIMEOUT);
         }
     }
 
-    /** The Erlang VM, from the pid file, but only if it is one of our descendants. */
     private Optional<ProcessHandle> brokerProcess() {
-        Process serverProcess = server;
-        if (serverProcess == null || !serverProcess.isAlive()) {
+        return server == null ? Optional.empty() : brokerProcess(server);
+    }
+
+    /** The Erlang VM, from the pid file, but only if it is one of our descendants. */
+    private Optional<ProcessHandle> brokerProcess(ChildProcess serverProcess) {
+        if (!serverProcess.isAlive()) {
             return Optional.empty();
         }
         long pid;
@@ -449,52 +477,7 @@ public final class LocalRabbitMqNode implements AutoCloseable {
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
-        return serverProcess.descendants().filter(p -> p.pid() == pid).findFirst();
-    }
-
-    private static boolean awaitExit(List<ProcessHandle> handles, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (ProcessHandle handle : handles) {
-            long remaining = deadline - System.nanoTime();
-            try {
-                handle.onExit().get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                return false;
-            } catch (ExecutionException e) {
-                // onExit never completes exceptionally; treat as exited
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void deleteDirectory() {
-        try {
-            deleteRecursively(directory);
-        } catch (IOException e) {
-            LOG.warn("Could not delete the directory {} of RabbitMQ node {}: {}", directory, nodeName, e.toString());
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // the JVM is shutting down, or the hook was never added
-        }
-    }
-
-    private void closeFromShutdownHook() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            LOG.warn("Could not stop RabbitMQ node {} at JVM shutdown", nodeName, e);
-        }
+        return serverProcess.process().descendants().filter(p -> p.pid() == pid).findFirst();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -531,37 +514,9 @@ public final class LocalRabbitMqNode implements AutoCloseable {
     }
 
     private static String configText(Map<String, String> config) {
-        StringBuilder text = new StringBuilder("# Written by io.latencylib.rabbitmq.LocalRabbitMqNode\n");
+        StringBuilder text = new StringBuilder("# Written by io.latencylib.rabbitmq.embedded.LocalRabbitMqNode\n");
         config.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
         return text.toString();
-    }
-
-    private static int[] freeLoopbackPorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket();
-                sockets[i].bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
-        }
-    }
-
-    private static boolean canConnect(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Waits up to {@code timeout} for the process to exit; true if it has. Used as the poll pause. */
@@ -574,78 +529,12 @@ public final class LocalRabbitMqNode implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Process process) {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            // nothing to do
-        }
-    }
-
-    /**
-     * The end of a log, plus, for a long one, the lines from its first error on: RabbitMQ states
-     * the cause of a boot failure first and then prints a long crash report.
-     */
-    private static String tail(Path file) {
-        String text = readQuietly(file);
-        if (text.isEmpty()) {
-            return "(no output in " + file + ")";
-        }
-        List<String> lines = text.lines().collect(Collectors.toList());
-        if (lines.size() <= 2 * LOG_TAIL_LINES) {
-            return String.join("\n", lines);
-        }
-        int tailStart = lines.size() - LOG_TAIL_LINES;
-        StringBuilder excerpt = new StringBuilder();
-        for (int i = 0; i < tailStart; i++) {
-            if (lines.get(i).contains("[error]")) {
-                int end = Math.min(tailStart, i + LOG_TAIL_LINES / 2);
-                excerpt.append(String.join("\n", lines.subList(i, end))).append('\n');
-                if (end < tailStart) {
-                    excerpt.append("[...]\n");
-                }
-                break;
-            }
-        }
-        return excerpt + String.join("\n", lines.subList(tailStart, lines.size()));
-    }
-
     private static String readQuietly(Path file) {
         try {
             return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static byte[] randomBytes(int count) {
@@ -667,7 +556,7 @@ public final class LocalRabbitMqNode implements AutoCloseable {
         private static final long serialVersionUID = 1L;
 
         PortTakenException(String message) {
-            super(message);
+            super(message + " " + HOW_TO_GET_A_BROKER, new BindException("a port of the node was taken"));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.latencylib.rabbitmq;
+package io.latencylib.rabbitmq.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,14 +12,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import io.latencylib.embedded.internal.ChildProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +41,7 @@ class LocalRabbitMqNodeTest {
         Set<Long> epmdBefore = epmdPids();
         Set<Long> childrenBefore = descendantPids();
 
-        LocalRabbitMqNode node = LocalRabbitMqNode.start();
+        LocalRabbitMqNode node = LocalRabbitMqNode.builder().start();
         List<ProcessHandle> started;
         long brokerPid;
         int port = node.amqpPort();
@@ -69,8 +76,8 @@ class LocalRabbitMqNodeTest {
             node.close();
         }
 
-        assertThat(ProcessHandle.of(brokerPid).filter(ProcessHandle::isAlive)).isEmpty();
-        assertThat(started).noneMatch(ProcessHandle::isAlive);
+        assertThat(ProcessHandle.of(brokerPid).filter(ChildProcess::isRunning)).isEmpty();
+        assertThat(started).noneMatch(ChildProcess::isRunning);
         assertThat(directory).doesNotExist();
         assertThat(portIsFree(port)).isTrue();
         assertThat(newEpmdsOfOurs(epmdBefore)).isEmpty();
@@ -130,7 +137,7 @@ class LocalRabbitMqNodeTest {
             assertThat(left).isEmpty();
         }
         assertThat(ProcessHandle.current().descendants()
-                .filter(p -> !childrenBefore.contains(p.pid())).filter(ProcessHandle::isAlive)).isEmpty();
+                .filter(p -> !childrenBefore.contains(p.pid())).filter(ChildProcess::isRunning)).isEmpty();
         assertThat(newEpmdsOfOurs(epmdBefore)).isEmpty();
     }
 
@@ -157,6 +164,122 @@ class LocalRabbitMqNodeTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void stopAndStartKeepThePortAndADurableQueueWithAPersistentMessage(@TempDir Path parent) throws Exception {
+        Set<Long> epmdBefore = epmdPids();
+        LocalRabbitMqNode node = LocalRabbitMqNode.builder().parentDirectory(parent).start();
+        int port = node.amqpPort();
+        String name = node.nodeName();
+        Path directory = node.directory();
+        ConnectionFactory factory = node.connectionFactory();
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(200);
+        try (Connection connection = factory.newConnection("restart-test")) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare("survives-restart", true, false, false, null);
+            channel.confirmSelect();
+            channel.basicPublish("", "survives-restart", MessageProperties.PERSISTENT_TEXT_PLAIN,
+                    "persistent".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+            long brokerPid = node.pid();
+            CountDownLatch recovered = new CountDownLatch(1);
+            ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recoverable) {
+                    recovered.countDown();
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recoverable) {
+                }
+            });
+
+            long stopStarted = System.nanoTime();
+            node.stop();
+            long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted);
+            assertThat(node.isRunning()).isFalse();
+            assertThat(ProcessHandle.of(brokerPid).filter(ChildProcess::isRunning)).isEmpty();
+            assertThat(acceptsConnections(port)).as("the stopped node's port refuses connections").isFalse();
+            assertThat(newEpmdsOfOurs(epmdBefore)).as("epmd stopped with the node").isEmpty();
+            assertThat(directory).isDirectory();
+            assertThatThrownBy(node::pid).isInstanceOf(IllegalStateException.class).hasMessageContaining("stopped");
+
+            long startStarted = System.nanoTime();
+            node.start();
+            long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startStarted);
+            System.out.printf("RabbitMQ stop %d ms, start again %d ms%n", stopMillis, startMillis);
+            assertThat(node.isRunning()).isTrue();
+            assertThat(node.amqpPort()).isEqualTo(port);
+            assertThat(node.nodeName()).isEqualTo(name);
+            assertThat(node.pid()).isNotEqualTo(brokerPid);
+
+            // the connection that was open across the restart recovers by itself
+            assertThat(recovered.await(60, TimeUnit.SECONDS)).as("client connection recovered").isTrue();
+            Channel again = connection.createChannel();
+            GetResponse response = again.basicGet("survives-restart", true);
+            assertThat(response).as("the persistent message survived the restart").isNotNull();
+            assertThat(new String(response.getBody(), StandardCharsets.UTF_8)).isEqualTo("persistent");
+        }
+        node.close();
+        assertThat(directory).doesNotExist();
+        assertThat(newEpmdsOfOurs(epmdBefore)).isEmpty();
+        assertThatThrownBy(node::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aNodeWhoseJvmIsKilledStopsAndItsDirectoryIsSweptByTheNextStart(@TempDir Path tmp) throws Exception {
+        Path parent = Files.createDirectories(tmp.resolve("nodes"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ChildProcess owner = ChildProcess.start("node owner JVM", List.of(java, "-cp",
+                System.getProperty("java.class.path"), NodeOwnerMain.class.getName(), parent.toString()),
+                null, null, tmp.resolve("owner.log"));
+        Map<String, String> values;
+        try {
+            values = owner.awaitValues(Set.of("DIRECTORY", "AMQP_PORT", "BROKER_PID"),
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(90));
+        } catch (RuntimeException e) {
+            owner.process().destroyForcibly();
+            throw e;
+        }
+        Path directory = Path.of(values.get("DIRECTORY"));
+        int port = Integer.parseInt(values.get("AMQP_PORT"));
+        List<ProcessHandle> nodeProcesses = owner.process().descendants().collect(Collectors.toList());
+        assertThat(nodeProcesses).extracting(ProcessHandle::pid).contains(Long.parseLong(values.get("BROKER_PID")));
+        assertThat(nodeProcesses).anyMatch(p -> p.info().command().map(c -> c.endsWith("epmd")).orElse(false));
+        assertThat(acceptsConnections(port)).isTrue();
+
+        owner.process().destroyForcibly(); // SIGKILL: no shutdown hook, no close()
+        assertThat(owner.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long killed = System.nanoTime();
+        assertThat(ChildProcess.awaitExit(nodeProcesses, Duration.ofSeconds(30)))
+                .as("the node's processes stop when their JVM dies; alive: %s", nodeProcesses.stream()
+                        .filter(ChildProcess::isRunning).map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                        .collect(Collectors.toList()))
+                .isTrue();
+        System.out.printf("RabbitMQ node and epmd (%d processes) gone %d ms after their JVM's SIGKILL%n",
+                nodeProcesses.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+        assertThat(acceptsConnections(port)).isFalse();
+
+        try (LocalRabbitMqNode next = LocalRabbitMqNode.builder().parentDirectory(parent).start()) {
+            assertThat(directory).as("the dead owner's directory is swept by the next start").doesNotExist();
+            try (Stream<Path> left = Files.list(parent)) {
+                assertThat(left).containsExactly(next.directory());
+            }
+        }
+        try (Stream<Path> left = Files.list(parent)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    private static boolean acceptsConnections(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static Set<Long> epmdPids() {
         return epmds().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
@@ -178,7 +301,7 @@ class LocalRabbitMqNodeTest {
     }
 
     private static Stream<ProcessHandle> epmds() {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+        return ProcessHandle.allProcesses().filter(ChildProcess::isRunning)
                 .filter(p -> p.info().command().map(c -> c.equals("epmd") || c.endsWith("/epmd")).orElse(false));
     }
 
