@@ -1,6 +1,5 @@
 package io.latencylib.kafka.junit;
 
-import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 import static io.latencylib.junit.LatencyAssertions.assertThatThrownBy;
 import static java.time.Duration.ofNanos;
@@ -8,6 +7,7 @@ import static java.time.Duration.ofSeconds;
 
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
+import io.latencylib.junit.LatencySloExtension;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.Schedule;
 import io.latencylib.slo.Slo;

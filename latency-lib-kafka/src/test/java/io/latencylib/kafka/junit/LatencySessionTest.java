@@ -1,9 +1,9 @@
 package io.latencylib.kafka.junit;
 
-import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 import static io.latencylib.junit.LatencyAssertions.assertThatThrownBy;
 
+import io.latencylib.junit.LatencySloExtension;
 import io.latencylib.kafka.KafkaLatency;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package io.latencylib.kafka.junit;
 
-import io.latencylib.junit.LatencySLO;
-import io.latencylib.junit.LatencySloExtension;
 import static io.latencylib.junit.LatencyAssertions.assertThat;
 
+import io.latencylib.junit.LatencySLO;
+import io.latencylib.junit.LatencySession;
+import io.latencylib.junit.LatencySloExtension;
 import io.latencylib.load.LoadReport;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -11,6 +12,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.Producer;
@@ -164,8 +166,11 @@ final class Scenarios {
     static class PacedLoad {
         @LatencySLO(value = {"p99 < 10s", "lost == 0"}, rate = 400, duration = "2s", warmUp = "500ms", messageSize = 256)
         @Test
-        void underLoad(KafkaSession kafka) {
-            LoadReport load = kafka.loadReport().orElseThrow();
+        void underLoad(LatencySession session) {
+            if (!session.system().equals("kafka")) {
+                throw new AssertionError("the session of the only system on the classpath, not " + session.system());
+            }
+            LoadReport load = session.loadReport().orElseThrow();
             assertThat(load).isDrained().achievedRate().isGreaterThan(200.0);
             assertThat(load.report()).hasNoLoss();
             assertThat(load.report().endToEndFromIntended()).isPresent(); // paced: the corrected figure exists
@@ -236,6 +241,66 @@ final class Scenarios {
             }
             producerMade = kafka.producer();
             Traffic.roundTrip(kafka, 50);
+        }
+    }
+
+    /**
+     * Own traffic with a warm-up: 2 s at 1000/s, of which only what was sent from body start + 1 s on
+     * is measured. The body notes the recorder's clock before each send and checks the count exactly.
+     */
+    @KitOnly
+    static class OwnTrafficWarmUp {
+        @LatencySLO(value = "lost == 0", warmUp = "1s")
+        @Test
+        void warmsUpThenMeasures(KafkaSession kafka) throws Exception {
+            String topic = kafka.newTopic();
+            var consumer = kafka.consumerOf(topic);
+            var producer = kafka.producer();
+            int count = 2000;
+            long[] sentAt = new long[count];
+            Future<Integer> received = Traffic.pollUntil(consumer, count, Duration.ZERO);
+            Traffic.send(producer, topic, count, 1000, i -> sentAt[i] = kafka.recorder().clock().nowMicros());
+            if (received.get(60, TimeUnit.SECONDS) != count) {
+                throw new AssertionError("not everything arrived");
+            }
+            var report = kafka.report();
+            long from = report.start().getEpochSecond() * 1_000_000L + report.start().getNano() / 1000;
+            long noted = java.util.Arrays.stream(sentAt).filter(t -> t >= from).count();
+            long measured = report.counts().sent();
+            // each send is stamped just after its instant was noted: the one on the boundary may fall either side
+            if (measured < noted || measured > noted + 1 || noted <= 0 || noted >= count) {
+                throw new AssertionError("measured " + measured + " sends, " + noted + " were sent from " + report.start());
+            }
+            assertThat(report).hasReceived(measured).hasNoLoss();
+        }
+    }
+
+    /**
+     * A service-style own-traffic test whose consumer is too slow: it handles a record in 4 ms while
+     * 500 a second arrive, so messages wait in the log for it (catch-up) and the SLO fails.
+     */
+    @KitOnly
+    static class SlowConsumer {
+        @LatencySLO("p99 < 50ms")
+        @Test
+        void consumerFallsBehind(KafkaSession kafka) throws Exception {
+            String topic = kafka.newTopic();
+            var consumer = kafka.consumerOf(topic);
+            var producer = kafka.producer();
+            Future<Integer> received = Traffic.pollUntil(consumer, 1000, Duration.ofMillis(4));
+            Traffic.send(producer, topic, 1000, 500, i -> { });
+            if (received.get(60, TimeUnit.SECONDS) != 1000) {
+                throw new AssertionError("not everything arrived");
+            }
+        }
+    }
+
+    /** A system that is not on this module's test classpath. */
+    @KitOnly
+    static class AnotherSystem {
+        @LatencySLO(value = "p99 < 50ms", system = "rabbitmq")
+        @Test
+        void needsRabbit(LatencySession session) {
         }
     }
 }

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,8 +57,41 @@ final class Traffic {
         }
     }
 
+    /**
+     * Polls {@code consumer} on a thread of its own until {@code count} records arrived (or 60 s
+     * passed), handling each in {@code perRecord} (a slow consumer when not zero).
+     *
+     * @return how many arrived
+     */
+    static Future<Integer> pollUntil(Consumer<byte[], byte[]> consumer, int count, Duration perRecord) {
+        FutureTask<Integer> task = new FutureTask<>(() -> {
+            int n = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (n < count && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    n++;
+                    long until = System.nanoTime() + perRecord.toNanos();
+                    long wait;
+                    while (!perRecord.isZero() && (wait = until - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait); // the handler's work: the latency under test
+                    }
+                }
+            }
+            return n;
+        });
+        Thread t = new Thread(task, "test-poller");
+        t.setDaemon(true);
+        t.start();
+        return task;
+    }
+
     /** Sends {@code count} 100-byte messages at {@code perSecond}, parking until each is due, then flushes. */
     static void send(Producer<byte[], byte[]> producer, String topic, int count, int perSecond) {
+        send(producer, topic, count, perSecond, i -> { });
+    }
+
+    /** Like {@link #send(Producer, String, int, int)}; {@code beforeSend} is called with each index right before its send. */
+    static void send(Producer<byte[], byte[]> producer, String topic, int count, int perSecond, IntConsumer beforeSend) {
         byte[] payload = new byte[100];
         long interval = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
@@ -65,6 +100,7 @@ final class Traffic {
             while ((wait = next - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
             }
+            beforeSend.accept(i);
             producer.send(new ProducerRecord<>(topic, payload));
             next += interval;
         }
