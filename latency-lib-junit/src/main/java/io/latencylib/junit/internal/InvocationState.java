@@ -22,6 +22,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -45,6 +48,8 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("io.latencylib.junit", "invocation");
     private static final AtomicLong COUNTER = new AtomicLong();
+    /** Reads every running test's intervals, once a second; one daemon thread for the whole run. */
+    private static final ScheduledThreadPoolExecutor SAMPLER = sampler();
 
     private final ExtensionContext context;
     private final LatencyRecorder recorder = LatencyRecorder.create();
@@ -62,6 +67,10 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
     private volatile SloCheck check;
     private volatile LoadReport loadReport;
     private volatile Instant measuredFrom;
+    /** One report per second of the test, for the report files' charts over time. */
+    private final List<LatencyReport> intervals = new ArrayList<>();
+    private volatile LatencyRecorder.IntervalReader intervalReader;
+    private volatile ScheduledFuture<?> sampling;
 
     private InvocationState(ExtensionContext context) {
         this.context = context;
@@ -106,6 +115,46 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
         recorder.reset(); // nothing recorded yet: the report's time starts now, not before a broker started
         if (!spec.objectives().isEmpty()) {
             check = SloCheck.start(recorder, spec.objectives());
+        }
+        intervalReader = recorder.newIntervalReader();
+        sampling = SAMPLER.scheduleAtFixedRate(this::sampleInterval, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static ScheduledThreadPoolExecutor sampler() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "latency-junit-intervals");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
+
+    private void sampleInterval() {
+        LatencyRecorder.IntervalReader reader = intervalReader;
+        if (reader != null) {
+            synchronized (intervals) {
+                intervals.add(reader.next());
+            }
+        }
+    }
+
+    /** Stops reading intervals; the last (partial) one is read first. */
+    private List<LatencyReport> stopSampling(boolean readLast) {
+        ScheduledFuture<?> s = sampling;
+        if (s != null) {
+            s.cancel(false);
+        }
+        synchronized (intervals) {
+            LatencyRecorder.IntervalReader reader = intervalReader;
+            if (reader != null) {
+                if (readLast) {
+                    intervals.add(reader.next());
+                }
+                reader.close();
+                intervalReader = null;
+            }
+            return List.copyOf(intervals);
         }
     }
 
@@ -214,6 +263,7 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
             return;
         }
         List<Verdict> verdicts = check == null ? List.of() : check.finish();
+        List<LatencyReport> perSecond = stopSampling(true);
         List<RunBroker> used;
         synchronized (brokers) {
             used = new ArrayList<>(brokers.values());
@@ -251,7 +301,7 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
         }
         try {
             ReportFiles.Written files = ReportFiles.write(context, content(report, verdicts, failure, used),
-                    ReportFiles.data(report, loadReport, verdicts));
+                    ReportFiles.data(report, perSecond, loadReport, verdicts));
             entry.put("latency.report", "written to " + files.text() + " (also " + files.json().getFileName() + ", "
                     + files.html().getFileName() + ")");
         } catch (RuntimeException e) {
@@ -317,6 +367,7 @@ public final class InvocationState implements ExtensionContext.Store.CloseableRe
 
     @Override
     public void close() {
+        stopSampling(false);
         try {
             SloCheck c = check;
             if (c != null) {

@@ -40,12 +40,16 @@ public final class ReportFiles {
     }
 
     /**
+     * @param intervals one report per second of the test, in order (rate and percentiles over time)
      * @return what the JSON and HTML files hold: the recorder's report (what the objectives were checked
-     *     on), the paced load's data if there was one, and the verdicts
+     *     on), its intervals, the paced load's data if there was one, and the verdicts
      */
-    static ReportData data(LatencyReport report, LoadReport load, List<Verdict> verdicts) {
+    static ReportData data(LatencyReport report, List<LatencyReport> intervals, LoadReport load,
+                           List<Verdict> verdicts) {
+        List<LatencyData> measured = intervals.stream().filter(i -> i.end().isAfter(report.start()))
+                .map(LatencyData::of).toList();
         return new ReportData(Environment.current(), LatencyData.of(report),
-                load == null ? Optional.empty() : Optional.of(LoadData.of(load)), List.of(), verdicts);
+                load == null ? Optional.empty() : Optional.of(LoadData.of(load)), measured, verdicts);
     }
 
     /** Writes this test's report files (names unique in the run) and returns their paths. */

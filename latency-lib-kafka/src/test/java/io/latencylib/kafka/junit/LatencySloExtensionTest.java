@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.latencylib.junit.LatencySloExtension;
 import io.latencylib.report.LatencyReports;
+import io.latencylib.report.ReportData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +42,12 @@ class LatencySloExtensionTest {
                 "broker (kafka): address: the broker at " + kafka.bootstrapServers());
         Path json = file.resolveSibling("roundTrip_KafkaSession.json");
         Path html = file.resolveSibling("roundTrip_KafkaSession.html");
-        assertThat(LatencyReports.readJson(json).latency().counts().received()).isEqualTo(200);
+        ReportData data = LatencyReports.readJson(json);
+        assertThat(data.latency().counts().received()).isEqualTo(200);
+        assertThat(data.verdicts()).extracting(v -> v.slo().toString()).containsExactly("p99 < 5s", "lost == 0");
+        assertThat(data.intervals()).isNotEmpty()       // one a second, and the last part
+                .allSatisfy(i -> assertThat(i.end()).isAfter(data.latency().start()));
+        assertThat(data.intervals().stream().mapToLong(i -> i.counts().received()).sum()).isEqualTo(200);
         assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("commit").doesNotContain("<script src");
     }
 
