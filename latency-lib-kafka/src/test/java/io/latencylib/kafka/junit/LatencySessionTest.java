@@ -4,6 +4,7 @@ import static io.latencylib.junit.LatencyAssertions.assertThat;
 import static io.latencylib.junit.LatencyAssertions.assertThatThrownBy;
 
 import io.latencylib.junit.LatencySloExtension;
+import io.latencylib.LatencyReport;
 import io.latencylib.kafka.KafkaLatency;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +88,28 @@ class LatencySessionTest {
             assertThat(got).extracting(ConsumerRecord::value).containsExactly("hello");
         }
         assertThat(kafka.report()).hasReceived(1).hasNoLoss();
+    }
+
+    @Test
+    void producersAreConnectedBeforeTheyAreHandedOutAndThatIsNotMeasured(KafkaSession kafka) throws Exception {
+        String topic = kafka.newTopic();
+        Producer<byte[], byte[]> producer = kafka.producer();
+
+        assertThat(metric(producer, "connection-count")).as("connections of the producer").isGreaterThanOrEqualTo(1.0);
+        assertThat(metric(producer, "record-send-total")).as("records it sent to connect").isEqualTo(1.0);
+        LatencyReport.Counts none = kafka.report().counts();
+        assertThat(none.sent() + none.unstamped() + none.received()).isZero();
+
+        String later = kafka.newTopic(2);
+        producer.send(new ProducerRecord<>(later, new byte[10])).get();
+        assertThat(kafka.report().counts().sent()).isEqualTo(1);
+        assertThat(topic).isNotEqualTo(later);
+    }
+
+    private static double metric(Producer<?, ?> producer, String name) {
+        return producer.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).findFirst().orElseThrow();
     }
 
     @Test
