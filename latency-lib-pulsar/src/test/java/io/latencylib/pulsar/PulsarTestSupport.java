@@ -110,11 +110,13 @@ public final class PulsarTestSupport implements BeforeAllCallback {
         }
     }
 
-    static String serviceUrl() {
+    /** @return the service URL of the run's broker */
+    public static String serviceUrl() {
         return serviceUrl;
     }
 
-    static String adminUrl() {
+    /** @return the web service (admin REST API) URL of the run's broker */
+    public static String adminUrl() {
         return adminUrl;
     }
 
