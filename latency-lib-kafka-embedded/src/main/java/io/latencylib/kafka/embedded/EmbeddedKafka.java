@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.latencylib.embedded.EmbeddedBroker;
+import io.latencylib.embedded.internal.BrokerLogging;
 import io.latencylib.embedded.internal.ChildProcess;
 import io.latencylib.embedded.internal.DataDirectory;
 import io.latencylib.embedded.internal.Lifecycle;
@@ -81,6 +82,19 @@ public final class EmbeddedKafka implements EmbeddedBroker {
     private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_ADMIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * The broker's loggers (the Scala server, controller, raft, storage, coordinators), set to WARN unless
+     * the test's logging configuration gives them a level. The last three are shared with kafka-clients:
+     * at INFO they log every broker's and client's configuration (hundreds of lines) and version.
+     */
+    private static final List<String> BROKER_LOGGERS = List.of("kafka", "state.change.logger",
+            "org.apache.kafka.server", "org.apache.kafka.controller", "org.apache.kafka.raft",
+            "org.apache.kafka.metadata", "org.apache.kafka.image", "org.apache.kafka.storage",
+            "org.apache.kafka.coordinator", "org.apache.kafka.queue", "org.apache.kafka.snapshot",
+            "org.apache.kafka.security", "org.apache.kafka.network", "org.apache.kafka.timeline",
+            "org.apache.kafka.common.config.AbstractConfig", "org.apache.kafka.common.utils.AppInfoParser",
+            "org.apache.kafka.common.metrics.Metrics");
 
     /** Distinct node ids per JVM, so that JMX names of brokers running side by side do not clash. */
     private static final AtomicInteger NEXT_NODE_ID = new AtomicInteger(1);
@@ -291,6 +305,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
     // Startup
 
     private static EmbeddedKafka start(Map<String, String> overrides, Duration startupTimeout, Path parent) {
+        BrokerLogging.requireWorkingSlf4j("Embedded Kafka");
+        BrokerLogging.quiet(BROKER_LOGGERS);
         long startNanos = System.nanoTime();
         long deadline = startNanos + startupTimeout.toNanos();
         // Ports are picked by probing; another process may grab one before the broker binds it.
