@@ -11,8 +11,9 @@ import java.util.Optional;
  * own recorder, its report, and paced load against the run's broker. A test asks for the session of
  * the system it needs by parameter type ({@code KafkaSession}, {@code PulsarSession},
  * {@code RabbitSession}: each adds fresh destinations and clients of that system already wrapped
- * with the test's recorder); a parameter of this type gets the session of the system named by
- * {@link LatencySLO#system()}, or of the only system on the test classpath.
+ * with the test's recorder); a parameter of this type gets the session of the test's system: the
+ * one whose session type another parameter of the test method has, else the one named by
+ * {@link LatencySLO#system()}, else the only system on the test classpath.
  *
  * <p>Injected by {@link LatencySloExtension} into test methods and {@code @BeforeEach} /
  * {@code @AfterEach} methods; one session per test invocation, closed after it (after
@@ -26,7 +27,10 @@ public interface LatencySession {
     /** @return the recorder of this test invocation; the extension checks the objectives on what it measured */
     LatencyRecorder recorder();
 
-    /** @return the report of everything the test's recorder measured so far (the warm-up excluded) */
+    /**
+     * @return the report of everything the test's recorder measured so far (the warm-up of
+     *     {@link LatencySLO#warmUp()} excluded)
+     */
     LatencyReport report();
 
     /**

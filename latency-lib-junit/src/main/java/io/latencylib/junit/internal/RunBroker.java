@@ -26,7 +26,7 @@ public final class RunBroker implements ExtensionContext.Store.CloseableResource
     /** Setting of each system: how long the run's warm-up lasts ({@code 0s}: none). */
     public static final String WARMUP_KEY = "warmup";
     /** The run's warm-up when {@link #WARMUP_KEY} is not set. */
-    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(3);
     /** Messages per second of the run's warm-up. */
     public static final double WARMUP_RATE = 1_000;
 

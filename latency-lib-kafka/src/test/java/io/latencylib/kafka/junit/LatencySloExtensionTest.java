@@ -246,6 +246,28 @@ class LatencySloExtensionTest {
                 .doesNotContain("testcontainers");
     }
 
+    @Test
+    void theFirstTestOfARunDoesNotPayForTheBrokerOrItsClients() {
+        assumeNoBrokerGiven();
+        // a run of its own (a broker started for it), with the default run warm-up (blank: not set; the kit
+        // turns it off otherwise)
+        Kit kit = Kit.run(Scenarios.FirstAndSecond.class, null, "latency.kafka.warmup", "");
+
+        assertThat(kit.succeeded()).as(kit.toString()).containsExactly("first(KafkaSession)", "second(KafkaSession)");
+        double first = p99(kit.entries().get("first(KafkaSession)").get("latency.summary"));
+        double second = p99(kit.entries().get("second(KafkaSession)").get("latency.summary"));
+        // the second test is the baseline; a first test paying for connections, metadata and JIT shows
+        // hundreds of milliseconds at p99 over 500 messages. Wide margin: a busy machine stalls either
+        assertThat(first).as("p99 of the first test (ms), the second had %.3f ms", second)
+                .isLessThan(3 * second + 25);
+    }
+
+    private static double p99(String summary) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("p99 ([0-9.]+) ms").matcher(summary);
+        assertThat(m.find()).as(summary).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     /** A broker given for the whole run (-Dlatency.kafka.bootstrap, LATENCY_KAFKA_BOOTSTRAP) would be the kit's too. */
     private static void assumeNoBrokerGiven() {
         assumeTrue(System.getProperty("latency.kafka.bootstrap") == null && System.getenv("LATENCY_KAFKA_BOOTSTRAP") == null,

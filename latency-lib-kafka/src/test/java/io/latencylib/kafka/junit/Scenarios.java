@@ -18,11 +18,14 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -301,6 +304,25 @@ final class Scenarios {
         @LatencySLO(value = "p99 < 50ms", system = "rabbitmq")
         @Test
         void needsRabbit(LatencySession session) {
+        }
+    }
+
+    /** Two tests alike, in this order, in a run of their own: the first must not pay for the broker or the clients. */
+    @KitOnly
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class FirstAndSecond {
+        @LatencySLO("lost == 0")
+        @Test
+        @Order(1)
+        void first(KafkaSession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 500);
+        }
+
+        @LatencySLO("lost == 0")
+        @Test
+        @Order(2)
+        void second(KafkaSession kafka) throws Exception {
+            Traffic.roundTrip(kafka, 500);
         }
     }
 }
