@@ -16,9 +16,9 @@ import java.util.Map;
  * @Test
  * void ordersArriveQuickly(RabbitSession rabbit) throws Exception {
  *     String queue = rabbit.newQueue();
- *     new OrderListener(rabbit.channel(), queue, handler).start();       // basicConsume: measured
- *     OrderService service = new OrderService(rabbit.channel(), queue);   // basicPublish: measured
- *     ...
+ *     OrderListener listener = new OrderListener(rabbit.channel(), queue, 1_000);  // basicConsume: measured
+ *     OrderPublisher publisher = new OrderPublisher(rabbit.channel(), queue);     // basicPublish: measured
+ *     ... publish 1,000 orders at 500 a second, await the confirms and the listener ...
  * }
  * }</pre>
  *

@@ -98,6 +98,11 @@ final class RabbitTestSession implements RabbitSession {
     @Override
     public String newQueue(Map<String, Object> arguments) {
         Objects.requireNonNull(arguments, "arguments");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("this RabbitSession is closed: its test is over");
+            }
+        }
         String name = context.freshName();
         queues.add(name); // deleted after the test even if the declaration half-failed
         broker.declareQueue(name, arguments);

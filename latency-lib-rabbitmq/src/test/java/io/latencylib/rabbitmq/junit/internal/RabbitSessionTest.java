@@ -76,6 +76,8 @@ class RabbitSessionTest {
         assertThat(consuming.isOpen()).isFalse();
         assertThat(queueExists(queue)).as("the test's queue is deleted").isFalse();
         assertThatThrownBy(rabbit::connection).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(rabbit::newQueue).as("no queue left behind by a late call")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
