@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,30 @@ class BrokerLoggingTest {
         } finally {
             System.clearProperty("org.slf4j.simpleLogger.log.test.broker");
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"log4j2, org.apache.logging.slf4j.Log4jLoggerFactory, false",
+            "logback, ch.qos.logback.classic.LoggerContext, true"})
+    void log4j2AndLogbackDefaultsBecomeWarnForTheBroker(String binding, String factory, boolean otherDebug,
+                                                       @TempDir Path tmp) throws Exception {
+        Path jars = Path.of("target", "bindings", binding);
+        List<String> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j-simple")).collect(Collectors.toList());
+        try (var list = Files.list(jars)) {
+            list.forEach(jar -> classpath.add(jar.toAbsolutePath().toString()));
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ChildProcess child = ChildProcess.start(binding, List.of(java, "-cp", String.join(File.pathSeparator, classpath),
+                BindingLevelsMain.class.getName()), null, null, tmp.resolve("child.log"));
+        var values = child.awaitValues(Set.of("BINDING", "BROKER_INFO", "BROKER_WARN", "OTHER_DEBUG"),
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+        child.stop(null, Duration.ofSeconds(10));
+        assertThat(values.get("BINDING")).isEqualTo(factory);
+        assertThat(values.get("BROKER_INFO")).as("broker INFO off").isEqualTo("false");
+        assertThat(values.get("BROKER_WARN")).as("broker warnings on").isEqualTo("true");
+        // the binding's own default for everything else is untouched: Logback DEBUG, Log4j 2 ERROR
+        assertThat(values.get("OTHER_DEBUG")).isEqualTo(Boolean.toString(otherDebug));
     }
 
     @Test
