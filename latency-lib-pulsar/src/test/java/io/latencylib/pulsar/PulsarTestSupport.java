@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * URL given as system property {@code latency.pulsar.url} or environment variable
  * {@code LATENCY_PULSAR_URL} takes precedence over the embedded standalone (its admin REST API:
  * {@code latency.pulsar.http} / {@code LATENCY_PULSAR_HTTP}, default port 8080 of the same host).
- * Tests that need a broker configured otherwise ({@link #variant}) start a standalone of their own in
- * a child JVM, and are skipped with a given URL.
+ * Tests that need a broker configured otherwise ({@link #variant}) start a standalone of their own,
+ * and are skipped with a given URL.
  */
 public final class PulsarTestSupport implements BeforeAllCallback {
 
@@ -125,19 +125,19 @@ public final class PulsarTestSupport implements BeforeAllCallback {
     }
 
     /**
-     * A standalone with other broker settings, in a child JVM (a second standalone in this JVM would
-     * share static state with the first), started once per run and closed at its end. Skips the calling
+     * A standalone with other broker settings (a child JVM of its own, as every EmbeddedPulsar), started
+     * once per run and closed at its end. Skips the calling
      * test when a service URL was given.
      */
     static EmbeddedPulsar variant(String name, java.util.function.Consumer<EmbeddedPulsar.Builder> settings) {
         Assumptions.assumeFalse(userBroker, "a broker was given (latency.pulsar.url): this test needs one"
                 + " configured for it");
         Holder holder = rootStore.getOrComputeIfAbsent("pulsar-variant-" + name, k -> {
-            EmbeddedPulsar.Builder b = EmbeddedPulsar.builder().childJvm(true);
+            EmbeddedPulsar.Builder b = EmbeddedPulsar.builder();
             settings.accept(b);
             long t0 = System.nanoTime();
             EmbeddedPulsar p = b.start();
-            System.out.printf("standalone '%s' (child JVM) started in %d ms%n", name, (System.nanoTime() - t0) / 1_000_000);
+            System.out.printf("standalone '%s' started in %d ms%n", name, (System.nanoTime() - t0) / 1_000_000);
             return new Holder(p, newClient(p.serviceUrl()));
         }, Holder.class);
         return holder.pulsar;

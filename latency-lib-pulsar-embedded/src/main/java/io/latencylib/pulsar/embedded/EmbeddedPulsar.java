@@ -1,11 +1,12 @@
 package io.latencylib.pulsar.embedded;
 
+import io.latencylib.pulsar.embedded.internal.BrokerClasspath;
+import io.latencylib.pulsar.embedded.internal.StandaloneMain;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
@@ -15,32 +16,37 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Apache Pulsar standalone (broker, one bookie, RocksDB metadata store) running inside the
- * current JVM, or in a child JVM. No Docker, no ZooKeeper.
+ * A real Apache Pulsar standalone (broker, one bookie, RocksDB metadata store) in a child JVM, for
+ * tests and samples. No Docker, no ZooKeeper, and none of the broker's jars on the caller's classpath:
+ * the child runs {@code org.apache.pulsar:pulsar-broker} and its dependencies, which Maven Resolver
+ * puts into the local Maven repository the first time (from Maven Central), so an application's own
+ * (shaded) {@code pulsar-client} never meets the broker's unshaded one.
  *
- * <p>Each instance writes a fresh temporary directory, listens on free loopback ports and is ready
- * when {@link Builder#start()} returns: the {@code public/default} namespace exists. {@link #close()}
- * stops it and deletes the directory. By default the broker stamps every entry with its publish
- * time and hands that to clients ({@code Message.getBrokerPublishTime()}), which is what splits the
- * publish stage from the commit stage in latency-lib.
+ * <p>Each instance has a fresh temporary directory, listens on free loopback ports and is ready when
+ * {@link Builder#start()} returns: a message can be stored in {@code public/default}. {@link #stop()}
+ * and {@link #start()} restart it on the same ports with the same data; {@link #close()} stops it and
+ * deletes the directory. The child JVM stops when this JVM dies, however it dies (it watches its stdin),
+ * and then deletes the directory itself. By default the broker stamps every entry with its publish time
+ * and hands that to clients ({@code Message.getBrokerPublishTime()}), which is what splits the publish
+ * stage from the commit stage in latency-lib.
  *
  * <pre>{@code
  * try (EmbeddedPulsar pulsar = EmbeddedPulsar.builder().start()) {
@@ -50,65 +56,75 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Meant for tests and samples only. Started through {@code org.apache.pulsar.PulsarStandaloneStarter}
- * with {@code --no-functions-worker --no-stream-storage --wipe-data}; {@code PulsarStandaloneBuilder}
- * is not used because it ignores the configuration it is given.
+ * <p>Meant for tests and samples only. Thread-safe: the lifecycle methods are serialised.
  */
 public final class EmbeddedPulsar implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPulsar.class);
+    /** The child JVM's log (warnings and errors) is handed to this logger. */
+    private static final Logger BROKER_LOG = LoggerFactory.getLogger("io.latencylib.pulsar.embedded.broker");
 
     /** The broker interceptor that stamps every entry with the broker's publish time. */
     public static final String BROKER_TIMESTAMP_INTERCEPTOR =
             "org.apache.pulsar.common.intercept.AppendBrokerTimestampMetadataInterceptor";
-    /** Default time allowed for the standalone to start. */
+    /** Default time allowed for the standalone to start (not counting the first download of its jars). */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
     private static final String HOST = "127.0.0.1";
-    /** java.util.logging loggers quietened while a standalone runs (held: JUL keeps only weak references). */
-    private static final List<java.util.logging.Logger> QUIET_JUL = new ArrayList<>();
     private static final int MAX_START_ATTEMPTS = 3;
+    private static final int LOG_TAIL_LINES = 20;
+    private static final long STOP_TIMEOUT_MS = 40_000;
+    /** Options the broker needs on Java 17 (as Pulsar's own scripts give them); they also spare warnings. */
+    private static final List<String> REQUIRED_JVM_OPTIONS = List.of(
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.zip=ALL-UNNAMED",
+            "--add-opens=java.base/sun.net=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens=java.management/sun.management=ALL-UNNAMED",
+            "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "-Dio.netty.tryReflectionSetAccessible=true",
+            "-Dpulsar.allocator.exit_on_oom=true");
 
     private final Path directory;
-    private final boolean deleteDirectory;
+    private final Map<String, String> brokerConfig;
     private final String serviceUrl;
     private final String httpUrl;
-    private final Map<String, String> brokerConfig;
-    private final AutoCloseable standalone; // in-process only
-    private final Process child;                      // child JVM only
-    private volatile boolean closed;
+    private final int bookiePort;
+    private final List<String> jvmOptions;
+    private final Duration startupTimeout;
+    private final Deque<String> logTail = new ArrayDeque<>();
+    private final Thread shutdownHook;
+    private Process child;
+    private boolean closed;
 
-    private EmbeddedPulsar(Path directory, boolean deleteDirectory, String serviceUrl, String httpUrl,
-                           Map<String, String> brokerConfig, AutoCloseable standalone, Process child) {
+    private EmbeddedPulsar(Path directory, Map<String, String> brokerConfig, int bookiePort, List<String> jvmOptions,
+                           Duration startupTimeout) {
         this.directory = directory;
-        this.deleteDirectory = deleteDirectory;
-        this.serviceUrl = serviceUrl;
-        this.httpUrl = httpUrl;
         this.brokerConfig = brokerConfig;
-        this.standalone = standalone;
-        this.child = child;
+        this.serviceUrl = "pulsar://" + HOST + ":" + brokerConfig.get("brokerServicePort");
+        this.httpUrl = "http://" + HOST + ":" + brokerConfig.get("webServicePort");
+        this.bookiePort = bookiePort;
+        this.jvmOptions = jvmOptions;
+        this.startupTimeout = startupTimeout;
+        this.shutdownHook = new Thread(this::closeQuietly, "embedded-pulsar-shutdown");
     }
 
-    /** @return a standalone with the defaults, started in this JVM */
-    public static EmbeddedPulsar start() {
-        return builder().start();
-    }
-
+    /** @return a builder; {@link Builder#start()} starts the standalone */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the binary protocol URL for clients, e.g. {@code pulsar://127.0.0.1:41234} */
+    /** @return the binary protocol URL for clients, e.g. {@code pulsar://127.0.0.1:41234}; the same after a restart */
     public String serviceUrl() {
         return serviceUrl;
     }
 
-    /** @return the HTTP URL of the admin REST API, e.g. {@code http://127.0.0.1:41235} */
+    /** @return the HTTP URL of the admin REST API, e.g. {@code http://127.0.0.1:41235}; the same after a restart */
     public String httpUrl() {
         return httpUrl;
     }
 
-    /** @return the broker configuration it was started with (every key written to its configuration file) */
+    /** @return the broker configuration it runs with (every key written to its configuration file) */
     public Map<String, String> brokerConfig() {
         return brokerConfig;
     }
@@ -119,14 +135,73 @@ public final class EmbeddedPulsar implements AutoCloseable {
                 && brokerConfig.getOrDefault("brokerEntryMetadataInterceptors", "").contains(BROKER_TIMESTAMP_INTERCEPTOR);
     }
 
-    /** @return the directory holding the metadata store and the bookie's data */
+    /** @return the directory holding the configuration, the metadata store, the bookie's data and {@code broker.log} */
     public Path directory() {
         return directory;
     }
 
-    /** @return true when the standalone runs in a child JVM ({@link Builder#childJvm(boolean)}) */
-    public boolean inChildJvm() {
-        return child != null;
+    /** @return true while the standalone runs: started and neither stopped nor closed since */
+    public synchronized boolean isRunning() {
+        return child != null && child.isAlive();
+    }
+
+    /** @return the process id of the child JVM while it runs, else -1 */
+    public synchronized long pid() {
+        return isRunning() ? child.pid() : -1;
+    }
+
+    /**
+     * Stops the standalone, keeping its ports and its data (messages stored on persistent topics
+     * survive). Clients see the broker go away. Does nothing if it is already stopped.
+     *
+     * @throws IllegalStateException if it is closed, or did not stop cleanly (it was then stopped by force)
+     */
+    public synchronized void stop() {
+        if (closed) {
+            throw new IllegalStateException("this EmbeddedPulsar is closed");
+        }
+        if (child == null) {
+            return;
+        }
+        Process p = child;
+        child = null;
+        try (OutputStream in = p.getOutputStream()) {
+            in.write((StandaloneMain.STOP + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // already gone: waitFor tells
+        }
+        try {
+            if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("the Pulsar standalone did not stop within " + STOP_TIMEOUT_MS
+                        + " ms and was killed" + tail());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the Pulsar standalone; it was killed", e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("the Pulsar standalone stopped with exit status " + p.exitValue() + tail());
+        }
+    }
+
+    /**
+     * Starts the standalone again on the same ports with the same data; returns once a message can be
+     * stored. Does nothing if it is running.
+     *
+     * @throws IllegalStateException if it is closed or cannot start (a port was taken meanwhile, for one);
+     *                               it is then stopped and may be started again or closed
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("this EmbeddedPulsar is closed");
+        }
+        if (isRunning()) {
+            return;
+        }
+        child = null;
+        launch();
     }
 
     /**
@@ -142,6 +217,9 @@ public final class EmbeddedPulsar implements AutoCloseable {
     /**
      * Creates a partitioned topic through the admin REST API of any Pulsar broker.
      *
+     * @param httpUrl    the broker's HTTP URL, e.g. {@code http://localhost:8080}
+     * @param topic      full name, or a short name in {@code public/default}
+     * @param partitions at least 1
      * @throws IllegalStateException when the broker refuses (a topic of that name already exists, for one)
      */
     public static void createPartitionedTopic(String httpUrl, String topic, int partitions) {
@@ -168,43 +246,173 @@ public final class EmbeddedPulsar implements AutoCloseable {
         }
     }
 
-    /** Stops the standalone and deletes its directory (unless it was given with {@link Builder#directory}). */
+    /**
+     * Stops the standalone if it runs and deletes its directory. Idempotent; a closed standalone cannot
+     * be started again.
+     *
+     * @throws IllegalStateException if it did not stop cleanly or its directory could not be deleted
+     *                               (every step is still attempted)
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
+        IllegalStateException failure = null;
+        try {
+            stop();
+        } catch (IllegalStateException e) {
+            failure = e;
+        }
         closed = true;
-        if (standalone != null) {
-            try {
-                standalone.close();
-            } catch (Exception e) {
-                LOG.warn("Pulsar standalone did not shut down cleanly", e);
+        try {
+            StandaloneMain.deleteRecursively(directory);
+        } catch (IOException e) {
+            IllegalStateException d = new IllegalStateException("could not delete " + directory + ": " + e, e);
+            if (failure == null) {
+                failure = d;
+            } else {
+                failure.addSuppressed(d);
             }
         }
-        if (child != null) {
-            try {
-                child.getOutputStream().close(); // the child shuts down when its stdin closes
-            } catch (IOException ignored) {
-                // already gone
-            }
-            try {
-                if (!child.waitFor(30, TimeUnit.SECONDS)) {
-                    child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                child.destroyForcibly();
-            }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is shutting down: this is the hook
         }
-        if (deleteDirectory) {
-            deleteRecursively(directory);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.warn("EmbeddedPulsar at {} did not close cleanly: {}", serviceUrl, e.toString());
         }
     }
 
     @Override
     public String toString() {
-        return "EmbeddedPulsar[" + serviceUrl + (child != null ? ", child JVM" : "") + "]";
+        return "EmbeddedPulsar[" + serviceUrl + ", " + directory + "]";
+    }
+
+    // ------------------------------------------------------------------------------- the child JVM
+
+    private void launch() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(REQUIRED_JVM_OPTIONS);
+        command.add("-Dlog4j2.configurationFile=classpath:io/latencylib/pulsar/embedded/internal/broker-log4j2.xml");
+        command.addAll(jvmOptions); // after ours: a -D of the caller wins
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, BrokerClasspath.get().stream().map(Path::toString).toList()));
+        command.add(StandaloneMain.class.getName());
+        command.add(directory.resolve("standalone.conf").toString());
+        command.add(directory.toString());
+        command.add(Integer.toString(bookiePort));
+        command.add(Long.toString(startupTimeout.toMillis()));
+        command.add("true"); // delete the directory when this JVM dies without closing
+        synchronized (logTail) {
+            logTail.clear();
+        }
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).directory(directory.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start a JVM for the Pulsar standalone: " + command.get(0), e);
+        }
+        child = p;
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread stdout = new Thread(() -> readProtocol(p, ready), "embedded-pulsar-" + p.pid() + "-stdout");
+        stdout.setDaemon(true);
+        stdout.start();
+        Thread stderr = new Thread(() -> pumpLog(p), "embedded-pulsar-" + p.pid() + "-log");
+        stderr.setDaemon(true);
+        stderr.start();
+        try {
+            ready.get(startupTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+            LOG.info("Pulsar standalone started in {} ms on {} (child JVM {})", (System.nanoTime() - t0) / 1_000_000,
+                    serviceUrl, p.pid());
+        } catch (Exception e) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+                stderr.join(2_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            child = null;
+            String why = e instanceof TimeoutException ? "did not start within " + startupTimeout
+                    : e instanceof InterruptedException ? "start was interrupted"
+                    : "did not start: " + (e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                            ? e.getCause().getMessage() : e.toString());
+            String tail = tail();
+            if (tail.contains("Address already in use") || tail.contains("BindException")) {
+                throw new PortTakenException("the Pulsar standalone could not bind one of its ports (broker "
+                        + brokerConfig.get("brokerServicePort") + ", web " + brokerConfig.get("webServicePort")
+                        + ", bookie " + bookiePort + "): another process took it" + tail);
+            }
+            throw new IllegalStateException("the Pulsar standalone " + why + " (child JVM exit status "
+                    + (p.isAlive() ? "none, killed" : p.exitValue()) + "). The end of its log:" + tail, e);
+        }
+    }
+
+    private static void readProtocol(Process p, CompletableFuture<Void> ready) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (StandaloneMain.READY.equals(line)) {
+                    ready.complete(null);
+                } else if (line.startsWith(StandaloneMain.FAILED)) {
+                    ready.completeExceptionally(new IllegalStateException(line.substring(StandaloneMain.FAILED.length()).trim()));
+                }
+            }
+        } catch (IOException ignored) {
+            // the child ended
+        }
+        ready.completeExceptionally(new IllegalStateException("the child JVM ended before it served"));
+    }
+
+    /** The child's stderr (its log: warnings and errors) into broker.log, this JVM's log and the tail kept for errors. */
+    private void pumpLog(Process p) {
+        Path log = directory.resolve("broker.log");
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+             Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                     StandardOpenOption.APPEND)) {
+            for (String line; (line = err.readLine()) != null; ) {
+                BROKER_LOG.warn("{}", line);
+                if (!line.startsWith("\tat ") && !line.startsWith("\t... ")) { // the tail for error messages: no stack frames
+                    synchronized (logTail) {
+                        if (logTail.size() == LOG_TAIL_LINES) {
+                            logTail.removeFirst();
+                        }
+                        logTail.addLast(line);
+                    }
+                }
+                file.write(line);
+                file.write('\n');
+                file.flush();
+            }
+        } catch (IOException ignored) {
+            // the child ended, or the directory was deleted after it
+        }
+    }
+
+    private String tail() {
+        synchronized (logTail) {
+            return logTail.isEmpty() ? "" : "\n" + String.join("\n", logTail);
+        }
+    }
+
+    /** A port was taken between probing it and binding it. */
+    private static final class PortTakenException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTakenException(String message) {
+            super(message);
+        }
     }
 
     /** Settings of an {@link EmbeddedPulsar}. */
@@ -212,16 +420,19 @@ public final class EmbeddedPulsar implements AutoCloseable {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private boolean brokerTimestamps = true;
         private Path parentDirectory;
-        private Path directory;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
-        private boolean childJvm;
-        private List<String> childJvmOptions = List.of("-Xmx512m");
-        private String childClasspath;
+        private List<String> jvmOptions = List.of("-Xmx512m");
 
         private Builder() {
         }
 
-        /** Overrides one setting of the broker (and bookie) configuration file, e.g. {@code managedLedgerNewEntriesCheckDelayInMillis=50}. */
+        /**
+         * Overrides one setting of the broker (and bookie) configuration file.
+         *
+         * @param key   e.g. {@code managedLedgerNewEntriesCheckDelayInMillis}
+         * @param value e.g. {@code 50}
+         * @return this builder
+         */
         public Builder brokerProperty(String key, String value) {
             overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -232,65 +443,95 @@ public final class EmbeddedPulsar implements AutoCloseable {
          * true): {@code brokerEntryMetadataInterceptors=}{@value #BROKER_TIMESTAMP_INTERCEPTOR} and
          * {@code exposingBrokerEntryMetadataToClientEnabled=true}. Without it, latency-lib reports
          * publish and commit merged.
+         *
+         * @param on false for a broker without its publish time
+         * @return this builder
          */
         public Builder brokerTimestamps(boolean on) {
             this.brokerTimestamps = on;
             return this;
         }
 
-        /** Where the temporary directory is made (default: the system's temporary directory). */
+        /**
+         * Where the standalone's temporary directory is made (default: the system's temporary directory).
+         *
+         * @param parent created if missing
+         * @return this builder
+         */
         public Builder parentDirectory(Path parent) {
             this.parentDirectory = Objects.requireNonNull(parent, "parent");
             return this;
         }
 
-        /** Use exactly this directory, wiped at start and kept after {@link #close()}. */
-        public Builder directory(Path directory) {
-            this.directory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
+        /**
+         * Time allowed for each start, from the child JVM's launch until a message can be stored (the
+         * first download of the broker's jars comes before and is not counted).
+         *
+         * @param timeout default {@link #DEFAULT_STARTUP_TIMEOUT}
+         * @return this builder
+         */
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
         /**
-         * Runs the standalone in a child JVM (default: in this JVM when pulsar-broker is on the
-         * classpath, else in a child JVM). Use it for a second standalone with other settings next to
-         * an in-process one, or to keep the broker's heap, threads, static state and dependencies out of
-         * the JVM under test. The child's classpath: {@link #childClasspath(String)}; by default this JVM's
-         * when it holds pulsar-broker, else this module's runtime dependencies as resolved when it was
-         * built, looked up in the local Maven repository ({@code ~/.m2/repository}, or the system
-         * property {@code latency.pulsar.m2Repository} / {@code maven.repo.local}).
+         * Options of the child JVM, replacing the default {@code -Xmx512m}; e.g. {@code -Xmx1g}, or
+         * {@code -Dlog4j2.configurationFile=/path/log4j2.xml} for a broker log other than warnings and errors.
+         *
+         * @param options JVM options
+         * @return this builder
          */
-        public Builder childJvm(boolean childJvm) {
-            this.childJvm = childJvm;
+        public Builder jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
             return this;
         }
 
-        /** JVM options of the child JVM (default {@code -Xmx512m}). */
-        public Builder childJvmOptions(List<String> options) {
-            this.childJvmOptions = List.copyOf(options);
-            return this;
-        }
-
-        /** Classpath of the child JVM (default: this JVM's). */
-        public Builder childClasspath(String classpath) {
-            this.childClasspath = Objects.requireNonNull(classpath, "classpath");
-            return this;
-        }
-
-        /** Starts the standalone; returns when it serves {@code public/default}. */
+        /**
+         * Starts the standalone; returns when a message can be stored. The first start on a machine
+         * downloads the broker's jars into the local Maven repository (see the module's README).
+         *
+         * @return the running standalone
+         * @throws IllegalStateException if it could not start (the reason and the end of its log are in the message)
+         */
         public EmbeddedPulsar start() {
+            BrokerClasspath.get(); // resolved (downloaded the first time) before any timeout runs
             RuntimeException last = null;
             for (int attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
+                Path dir = createDirectory();
+                EmbeddedPulsar pulsar = null;
                 try {
-                    return childJvm || !brokerOnClasspath() ? startChild() : startInProcess();
+                    int brokerPort = freePort();
+                    int webPort = freePort();
+                    int bookiePort = freePort();
+                    Map<String, String> config = config(brokerPort, webPort);
+                    writeConfig(dir, config);
+                    pulsar = new EmbeddedPulsar(dir, Map.copyOf(config), bookiePort, jvmOptions, startupTimeout);
+                    Runtime.getRuntime().addShutdownHook(pulsar.shutdownHook);
+                    synchronized (pulsar) {
+                        pulsar.launch();
+                    }
+                    return pulsar;
                 } catch (PortTakenException e) {
                     last = e; // a free port was taken between probing and binding: try other ports
                     LOG.warn("Pulsar standalone could not bind its ports (attempt {} of {}), retrying", attempt,
                             MAX_START_ATTEMPTS);
+                } catch (IOException e) {
+                    last = new UncheckedIOException("could not prepare the Pulsar standalone's directory " + dir, e);
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+                if (pulsar != null) {
+                    pulsar.closeQuietly();
+                } else {
+                    try {
+                        StandaloneMain.deleteRecursively(dir);
+                    } catch (IOException e) {
+                        LOG.warn("could not delete {}: {}", dir, e.toString());
+                    }
+                }
+                if (!(last instanceof PortTakenException)) {
+                    throw last;
                 }
             }
             throw last;
@@ -314,6 +555,8 @@ public final class EmbeddedPulsar implements AutoCloseable {
             c.put("functionsWorkerEnabled", "false");
             c.put("brokerDeleteInactiveTopicsEnabled", "false");
             c.put("brokerShutdownTimeoutMs", "5000");
+            // a restart binds the same ports at once
+            c.put("serverSockReuseAddr", "true");
             // small caches and few threads: a test broker on a small machine
             c.put("managedLedgerCacheSizeMB", "64");
             c.put("dbStorage_writeCacheMaxSizeMb", "16");
@@ -326,258 +569,17 @@ public final class EmbeddedPulsar implements AutoCloseable {
             return c;
         }
 
-        private EmbeddedPulsar startInProcess() {
-            quietJulLoggers();
-            Path dir = prepareDirectory();
-            boolean delete = directory == null;
+        private Path createDirectory() {
             try {
-                int brokerPort = freePort();
-                int webPort = freePort();
-                int bookiePort = freePort();
-                Map<String, String> config = config(brokerPort, webPort);
-                Path conf = writeConfig(dir, config);
-                long t0 = System.nanoTime();
-                AutoCloseable standalone = InProcessStandalone.start(new String[] {
-                        "-c", conf.toString(),
-                        "--metadata-dir", dir.resolve("metadata").toString(),
-                        "--bookkeeper-dir", dir.resolve("bookkeeper").toString(),
-                        "--zookeeper-dir", dir.resolve("zookeeper-unused").toString(),
-                        "--bookkeeper-port", Integer.toString(bookiePort),
-                        "--no-functions-worker", "--no-stream-storage", "--wipe-data"}, startupTimeout);
-                EmbeddedPulsar pulsar = new EmbeddedPulsar(dir, delete, "pulsar://" + HOST + ":" + brokerPort,
-                        "http://" + HOST + ":" + webPort, Map.copyOf(config), standalone, null);
-                try {
-                    awaitWritable(pulsar.serviceUrl(), t0 + startupTimeout.toNanos());
-                } catch (RuntimeException e) {
-                    pulsar.close();
-                    throw e;
-                }
-                LOG.info("Pulsar standalone started in {} ms on pulsar://{}:{}", (System.nanoTime() - t0) / 1_000_000,
-                        HOST, brokerPort);
-                return pulsar;
-            } catch (Exception | Error e) {
-                if (delete) {
-                    deleteRecursively(dir);
-                }
-                if (isBindFailure(e)) {
-                    throw new PortTakenException(e);
-                }
-                if (e instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (e instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException("Pulsar standalone did not start: " + e, e);
-            }
-        }
-
-        /**
-         * Ready means a message can be stored: the broker answers as soon as it listens, but topics fail
-         * ("not enough non-faulty bookies") until its bookie has registered, which takes longer on a busy machine.
-         */
-        private static void awaitWritable(String serviceUrl, long deadlineNanos) {
-            try (org.apache.pulsar.client.api.PulsarClient client = org.apache.pulsar.client.api.PulsarClient.builder()
-                    .serviceUrl(serviceUrl).operationTimeout(10, java.util.concurrent.TimeUnit.SECONDS).build()) {
-                while (true) {
-                    try (org.apache.pulsar.client.api.Producer<byte[]> probe = client.newProducer()
-                            .topic("persistent://public/default/latency-readiness-probe")
-                            .sendTimeout(10, java.util.concurrent.TimeUnit.SECONDS).create()) {
-                        probe.send(new byte[0]);
-                        return;
-                    } catch (org.apache.pulsar.client.api.PulsarClientException e) {
-                        if (System.nanoTime() > deadlineNanos) {
-                            throw new IllegalStateException("Pulsar standalone started but could not store a message"
-                                    + " before its startup timeout: " + e.getMessage(), e);
-                        }
-                        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // then ask again
-                    }
-                }
-            } catch (org.apache.pulsar.client.api.PulsarClientException e) {
-                throw new IllegalStateException("could not create a Pulsar client for " + serviceUrl + ": " + e, e);
-            }
-        }
-
-        private EmbeddedPulsar startChild() {
-            Path dir = prepareDirectory();
-            boolean delete = directory == null;
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(childJvmOptions);
-            command.add("-cp");
-            command.add(childClasspath != null ? childClasspath
-                    : brokerOnClasspath() ? System.getProperty("java.class.path") : builtInClasspath());
-            command.add(EmbeddedPulsar.class.getName());
-            command.add("--directory=" + dir);
-            command.add("--broker-timestamps=" + brokerTimestamps);
-            overrides.forEach((k, v) -> command.add(k + "=" + v));
-            Process process = null;
-            try {
-                process = new ProcessBuilder(command)
-                        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("child-jvm.log").toFile()))
-                        .start();
-                BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8));
-                CompletableFuture<String[]> urls = new CompletableFuture<>();
-                Process p = process;
-                Thread reader = new Thread(() -> {
-                    String service = null;
-                    String http = null;
-                    try {
-                        for (String line; (line = out.readLine()) != null; ) {
-                            if (line.startsWith("SERVICE_URL=")) {
-                                service = line.substring("SERVICE_URL=".length());
-                            } else if (line.startsWith("HTTP_URL=")) {
-                                http = line.substring("HTTP_URL=".length());
-                            }
-                            if (service != null && http != null && !urls.isDone()) {
-                                urls.complete(new String[] {service, http});
-                            }
-                        }
-                    } catch (IOException ignored) {
-                        // the child ended
-                    }
-                    if (!urls.isDone()) {
-                        urls.completeExceptionally(new IllegalStateException("the child JVM closed its output before"
-                                + " it reported its URLs (alive: " + p.isAlive() + "); see " + dir.resolve("child-jvm.log")));
-                    }
-                }, "embedded-pulsar-child-stdout");
-                reader.setDaemon(true);
-                reader.start();
-                String[] got = urls.get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                Map<String, String> config = readConfig(dir.resolve("standalone.conf"));
-                return new EmbeddedPulsar(dir, delete, got[0], got[1], config, null, process);
-            } catch (Exception e) {
-                if (process != null) {
-                    process.destroyForcibly();
-                }
-                String log = tail(dir.resolve("child-jvm.log"));
-                if (delete) {
-                    deleteRecursively(dir);
-                }
-                throw new IllegalStateException("Pulsar standalone did not start in a child JVM: " + e + log, e);
-            }
-        }
-
-        private Path prepareDirectory() {
-            try {
-                if (directory != null) {
-                    deleteRecursively(directory);
-                    return Files.createDirectories(directory);
-                }
                 if (parentDirectory != null) {
                     Files.createDirectories(parentDirectory);
-                    return Files.createTempDirectory(parentDirectory, "embedded-pulsar-");
+                    return Files.createTempDirectory(parentDirectory.toAbsolutePath(), "embedded-pulsar-");
                 }
                 return Files.createTempDirectory("embedded-pulsar-");
             } catch (IOException e) {
-                throw new UncheckedIOException("could not create the standalone's directory", e);
+                throw new UncheckedIOException("could not create the Pulsar standalone's directory", e);
             }
         }
-    }
-
-    /**
-     * Runs a standalone in this process for another one: prints {@code SERVICE_URL=...} and
-     * {@code HTTP_URL=...} on stdout once it serves, then runs until stdin is closed, shuts down and
-     * exits with status 0. Arguments: {@code --directory=<dir>}, {@code --broker-timestamps=true|false},
-     * and {@code key=value} broker overrides.
-     */
-    public static void main(String[] args) throws Exception {
-        Builder builder = builder();
-        for (String arg : args) {
-            if (arg.startsWith("--directory=")) {
-                builder.directory(Path.of(arg.substring("--directory=".length())));
-            } else if (arg.startsWith("--broker-timestamps=")) {
-                builder.brokerTimestamps(Boolean.parseBoolean(arg.substring("--broker-timestamps=".length())));
-            } else {
-                int eq = arg.indexOf('=');
-                if (eq <= 0) {
-                    System.err.println("expected key=value, got: " + arg);
-                    System.exit(2);
-                }
-                builder.brokerProperty(arg.substring(0, eq), arg.substring(eq + 1));
-            }
-        }
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // keep stdout for the URLs only
-        EmbeddedPulsar pulsar = builder.start();
-        out.println("SERVICE_URL=" + pulsar.serviceUrl());
-        out.println("HTTP_URL=" + pulsar.httpUrl());
-        out.flush();
-        InputStream in = System.in;
-        while (in.read() >= 0) {
-            // wait for the parent to close stdin
-        }
-        pulsar.close();
-        System.exit(0);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private static final String CLASSPATH_RESOURCE = "runtime-classpath.txt";
-
-    static boolean brokerOnClasspath() {
-        try {
-            Class.forName("org.apache.pulsar.PulsarStandaloneStarter", false, EmbeddedPulsar.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
-    /**
-     * This module's classes and its runtime dependencies (pulsar-broker and everything it needs), from
-     * the list the build wrote next to this class, found in the local Maven repository.
-     */
-    static String builtInClasspath() {
-        String repo = System.getProperty("latency.pulsar.m2Repository", System.getProperty("maven.repo.local",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString()));
-        List<String> entries = new ArrayList<>();
-        try {
-            entries.add(Path.of(EmbeddedPulsar.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .toString());
-            try (InputStream in = EmbeddedPulsar.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing from latency-lib-pulsar-embedded");
-                }
-                String list = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-                for (String entry : list.split("\\|")) {
-                    if (entry.isBlank()) {
-                        continue;
-                    }
-                    Path jar = Path.of(entry.trim().replace("M2_REPO", repo));
-                    if (!Files.exists(jar)) {
-                        throw new IllegalStateException("pulsar-broker is not on the classpath, and " + jar + " (a"
-                                + " dependency of latency-lib-pulsar-embedded) is not in the local Maven repository " + repo
-                                + ": resolve the module's dependencies (e.g. mvn dependency:resolve) or set"
-                                + " -Dlatency.pulsar.m2Repository=<repository>");
-                    }
-                    entries.add(jar.toString());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    /** A port was taken between probing it and binding it. */
-    private static final class PortTakenException extends RuntimeException {
-        PortTakenException(Throwable cause) {
-            super("a port of the standalone was taken: " + cause, cause);
-        }
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException
-                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int freePort() throws IOException {
@@ -588,80 +590,12 @@ public final class EmbeddedPulsar implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(Path dir, Map<String, String> config) throws IOException {
-        Path conf = dir.resolve("standalone.conf");
-        try (Writer w = Files.newBufferedWriter(conf, StandardCharsets.UTF_8)) {
+    private static void writeConfig(Path dir, Map<String, String> config) throws IOException {
+        try (Writer w = Files.newBufferedWriter(dir.resolve("standalone.conf"), StandardCharsets.UTF_8)) {
             w.write("# written by latency-lib-pulsar-embedded\n");
             for (Map.Entry<String, String> e : config.entrySet()) {
                 w.write(e.getKey() + "=" + e.getValue() + "\n");
             }
-        }
-        return conf;
-    }
-
-    private static Map<String, String> readConfig(Path conf) throws IOException {
-        Map<String, String> config = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
-            int eq = line.indexOf('=');
-            if (!line.startsWith("#") && eq > 0) {
-                config.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        return Map.copyOf(config);
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.isEmpty() ? "" : "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30),
-                    lines.size()));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /**
-     * Jersey (the broker's REST API) and OpenTelemetry log through java.util.logging, which SLF4J does
-     * not govern: a WARNING per REST application ("WADL feature is disabled") and an INFO at first use.
-     */
-    private static synchronized void quietJulLoggers() {
-        if (QUIET_JUL.isEmpty()) {
-            for (String name : List.of("org.glassfish.jersey", "io.opentelemetry")) {
-                java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-                logger.setLevel(java.util.logging.Level.SEVERE);
-                QUIET_JUL.add(logger);
-            }
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    try {
-                        Files.delete(file);
-                    } catch (NoSuchFileException ignored) {
-                        // already gone
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    try {
-                        Files.delete(d);
-                    } catch (NoSuchFileException ignored) {
-                        // already gone
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.toString());
         }
     }
 }

@@ -45,8 +45,8 @@ public final class PulsarQuickstart {
         } else {
             System.out.printf(Locale.ROOT, "Starting a Pulsar standalone (broker, bookie, metadata store; child JVM)...%n");
             long t0 = System.nanoTime();
-            pulsar = EmbeddedPulsar.builder().parentDirectory(Path.of("target")).childJvm(true)
-                    .childJvmOptions(List.of("-Xmx1g")).start();
+            pulsar = EmbeddedPulsar.builder().parentDirectory(Path.of("target"))
+                    .jvmOptions(List.of("-Xmx1g")).start();
             System.out.printf(Locale.ROOT, "started in %.1f s at %s%n", (System.nanoTime() - t0) / 1e9, pulsar.serviceUrl());
             serviceUrl = pulsar.serviceUrl();
             adminUrl = pulsar.httpUrl();
