@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class ChildProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+
+    /**
+     * The line this JVM writes on a child's stdin right before closing it in {@link #stop}: a child
+     * JVM that reads end-of-file without it ({@link #serveUntilStdinCloses} returns false) knows its
+     * parent died, and may clean up what the parent would have (its data directory).
+     */
+    public static final String STOP_LINE = "STOP";
 
     /** The key the watch wrapper reports the program's pid under. */
     public static final String PID = "PID";
@@ -277,10 +283,10 @@ public final class ChildProcess {
     }
 
     private void closeStdin() {
-        try {
-            process.getOutputStream().close();
+        try (java.io.OutputStream stdin = process.getOutputStream()) {
+            stdin.write((STOP_LINE + "\n").getBytes(StandardCharsets.UTF_8)); // an ordinary stop, not a death
         } catch (IOException ignored) {
-            // already gone
+            // already closed, or the child is gone
         }
     }
 
@@ -393,16 +399,19 @@ public final class ChildProcess {
      *
      * @param protocol the stream from {@link #reserveStdout()}
      * @param reported the values, keys in upper case
+     * @return true if the parent stopped the child ({@link #STOP_LINE} came before the end of stdin),
+     *         false if stdin just ended: the parent died (even by SIGKILL) without a word
      * @throws IOException if reading standard input fails
      */
-    public static void serveUntilStdinCloses(PrintStream protocol, Map<String, String> reported) throws IOException {
+    public static boolean serveUntilStdinCloses(PrintStream protocol, Map<String, String> reported) throws IOException {
         reported.forEach((k, v) -> protocol.println(Objects.requireNonNull(k) + "=" + Objects.requireNonNull(v)));
         protocol.flush();
-        InputStream in = System.in;
-        byte[] buffer = new byte[512];
-        while (in.read(buffer) != -1) {
-            // nothing is sent; end-of-file is the signal to stop
+        boolean told = false;
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            told |= STOP_LINE.equals(line.strip()); // end-of-file is the signal to stop
         }
+        return told;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,26 @@ class ChildProcessTest {
     }
 
     @Test
+    void aChildJvmTellsAStopFromItsParentsDeath(@TempDir Path tmp) {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), ServeMain.class.getName());
+        ChildProcess stopped = ChildProcess.start("stopped child", command, null, null, tmp.resolve("stopped.log"));
+        stopped.awaitValues(Set.of("READY"), System.nanoTime() + SECONDS_30);
+        assertThat(stopped.stop(null, Duration.ofSeconds(30))).isTrue();
+        assertThat(ChildProcess.tail(tmp.resolve("stopped.log"), 10)).contains("STOPPED_BY_PARENT=true");
+
+        ChildProcess orphan = ChildProcess.start("orphaned child", command, null, null, tmp.resolve("orphan.log"));
+        orphan.awaitValues(Set.of("READY"), System.nanoTime() + SECONDS_30);
+        try {
+            orphan.process().getOutputStream().close(); // what the kernel does when this JVM dies
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(ChildProcess.awaitExit(List.of(orphan.process().toHandle()), Duration.ofSeconds(30))).isTrue();
+        assertThat(ChildProcess.tail(tmp.resolve("orphan.log"), 10)).contains("STOPPED_BY_PARENT=false");
+    }
+
+    @Test
     void aChildThatExitsBeforeReportingFailsWithTheEndOfItsLog(@TempDir Path tmp) {
         ChildProcess child = ChildProcess.start("failing child",
                 List.of("/bin/sh", "-c", "echo 'cannot bind port 1234' >&2; exit 3"), null, null, tmp.resolve("f.log"));
