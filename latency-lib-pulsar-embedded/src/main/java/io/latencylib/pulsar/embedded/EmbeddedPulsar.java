@@ -1,16 +1,16 @@
 package io.latencylib.pulsar.embedded;
 
+import io.latencylib.embedded.EmbeddedBroker;
+import io.latencylib.embedded.internal.ChildProcess;
+import io.latencylib.embedded.internal.DataDirectory;
+import io.latencylib.embedded.internal.Lifecycle;
+import io.latencylib.embedded.internal.Ports;
 import io.latencylib.pulsar.embedded.internal.BrokerClasspath;
 import io.latencylib.pulsar.embedded.internal.StandaloneMain;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,18 +18,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Meant for tests and samples only. Thread-safe: the lifecycle methods are serialised.
  */
-public final class EmbeddedPulsar implements AutoCloseable {
+public final class EmbeddedPulsar implements EmbeddedBroker {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPulsar.class);
-    /** The child JVM's log (warnings and errors) is handed to this logger. */
-    private static final Logger BROKER_LOG = LoggerFactory.getLogger("io.latencylib.pulsar.embedded.broker");
 
     /** The broker interceptor that stamps every entry with the broker's publish time. */
     public static final String BROKER_TIMESTAMP_INTERCEPTOR =
@@ -70,10 +64,11 @@ public final class EmbeddedPulsar implements AutoCloseable {
     /** Default time allowed for the standalone to start (not counting the first download of its jars). */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = Ports.LOOPBACK;
+    private static final String DIRECTORY_PREFIX = "embedded-pulsar-";
     private static final int MAX_START_ATTEMPTS = 3;
-    private static final int LOG_TAIL_LINES = 20;
-    private static final long STOP_TIMEOUT_MS = 40_000;
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+    private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
     /** Options the broker needs on Java 17 (as Pulsar's own scripts give them); they also spare warnings. */
     private static final List<String> REQUIRED_JVM_OPTIONS = List.of(
             "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -89,24 +84,33 @@ public final class EmbeddedPulsar implements AutoCloseable {
     private final Map<String, String> brokerConfig;
     private final String serviceUrl;
     private final String httpUrl;
-    private final int bookiePort;
+    private final int[] ports; // broker, web, bookie
     private final List<String> jvmOptions;
     private final Duration startupTimeout;
-    private final Deque<String> logTail = new ArrayDeque<>();
-    private final Thread shutdownHook;
-    private Process child;
-    private boolean closed;
+    private final Lifecycle lifecycle;
+    private ChildProcess child;
 
-    private EmbeddedPulsar(Path directory, Map<String, String> brokerConfig, int bookiePort, List<String> jvmOptions,
+    private EmbeddedPulsar(Path directory, Map<String, String> brokerConfig, int[] ports, List<String> jvmOptions,
                            Duration startupTimeout) {
         this.directory = directory;
         this.brokerConfig = brokerConfig;
-        this.serviceUrl = "pulsar://" + HOST + ":" + brokerConfig.get("brokerServicePort");
-        this.httpUrl = "http://" + HOST + ":" + brokerConfig.get("webServicePort");
-        this.bookiePort = bookiePort;
+        this.serviceUrl = "pulsar://" + HOST + ":" + ports[0];
+        this.httpUrl = "http://" + HOST + ":" + ports[1];
+        this.ports = ports;
         this.jvmOptions = jvmOptions;
         this.startupTimeout = startupTimeout;
-        this.shutdownHook = new Thread(this::closeQuietly, "embedded-pulsar-shutdown");
+        // registers the shutdown hook: a JVM stopped without close() still stops the child and deletes the data
+        this.lifecycle = new Lifecycle("Embedded Pulsar " + serviceUrl, directory, true, new Lifecycle.Actions() {
+            @Override
+            public void start() {
+                launch();
+            }
+
+            @Override
+            public void stop() {
+                halt();
+            }
+        });
     }
 
     /** @return a builder; {@link Builder#start()} starts the standalone */
@@ -136,18 +140,22 @@ public final class EmbeddedPulsar implements AutoCloseable {
     }
 
     /** @return the directory holding the configuration, the metadata store, the bookie's data and {@code broker.log} */
+    @Override
     public Path directory() {
         return directory;
     }
 
     /** @return true while the standalone runs: started and neither stopped nor closed since */
-    public synchronized boolean isRunning() {
-        return child != null && child.isAlive();
+    @Override
+    public boolean isRunning() {
+        return lifecycle.isRunning();
     }
 
     /** @return the process id of the child JVM while it runs, else -1 */
-    public synchronized long pid() {
-        return isRunning() ? child.pid() : -1;
+    public long pid() {
+        synchronized (lifecycle) { // the monitor the lifecycle's transitions hold
+            return child != null && child.isAlive() ? child.pid() : -1;
+        }
     }
 
     /**
@@ -156,34 +164,9 @@ public final class EmbeddedPulsar implements AutoCloseable {
      *
      * @throws IllegalStateException if it is closed, or did not stop cleanly (it was then stopped by force)
      */
-    public synchronized void stop() {
-        if (closed) {
-            throw new IllegalStateException("this EmbeddedPulsar is closed");
-        }
-        if (child == null) {
-            return;
-        }
-        Process p = child;
-        child = null;
-        try (OutputStream in = p.getOutputStream()) {
-            in.write((StandaloneMain.STOP + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException ignored) {
-            // already gone: waitFor tells
-        }
-        try {
-            if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException("the Pulsar standalone did not stop within " + STOP_TIMEOUT_MS
-                        + " ms and was killed" + tail());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the Pulsar standalone; it was killed", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("the Pulsar standalone stopped with exit status " + p.exitValue() + tail());
-        }
+    @Override
+    public void stop() {
+        lifecycle.stop();
     }
 
     /**
@@ -193,15 +176,9 @@ public final class EmbeddedPulsar implements AutoCloseable {
      * @throws IllegalStateException if it is closed or cannot start (a port was taken meanwhile, for one);
      *                               it is then stopped and may be started again or closed
      */
-    public synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("this EmbeddedPulsar is closed");
-        }
-        if (isRunning()) {
-            return;
-        }
-        child = null;
-        launch();
+    @Override
+    public void start() {
+        lifecycle.start();
     }
 
     /**
@@ -254,43 +231,8 @@ public final class EmbeddedPulsar implements AutoCloseable {
      *                               (every step is still attempted)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        IllegalStateException failure = null;
-        try {
-            stop();
-        } catch (IllegalStateException e) {
-            failure = e;
-        }
-        closed = true;
-        try {
-            StandaloneMain.deleteRecursively(directory);
-        } catch (IOException e) {
-            IllegalStateException d = new IllegalStateException("could not delete " + directory + ": " + e, e);
-            if (failure == null) {
-                failure = d;
-            } else {
-                failure.addSuppressed(d);
-            }
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is shutting down: this is the hook
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            LOG.warn("EmbeddedPulsar at {} did not close cleanly: {}", serviceUrl, e.toString());
-        }
+    public void close() {
+        lifecycle.close();
     }
 
     @Override
@@ -300,118 +242,57 @@ public final class EmbeddedPulsar implements AutoCloseable {
 
     // ------------------------------------------------------------------------------- the child JVM
 
+    /** Lifecycle action: runs the child JVM and waits until it reports that a message can be stored. */
     private void launch() {
+        Ports.awaitFree(lifecycle.toString(), PORT_RELEASE_TIMEOUT, ports);
+        List<String> classpath = new ArrayList<>();
+        classpath.add(BrokerClasspath.codeSource(ChildProcess.class).toString()); // latency-lib-embedded
+        BrokerClasspath.get().forEach(p -> classpath.add(p.toString()));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(REQUIRED_JVM_OPTIONS);
         command.add("-Dlog4j2.configurationFile=classpath:io/latencylib/pulsar/embedded/internal/broker-log4j2.xml");
         command.addAll(jvmOptions); // after ours: a -D of the caller wins
         command.add("-cp");
-        command.add(String.join(File.pathSeparator, BrokerClasspath.get().stream().map(Path::toString).toList()));
+        command.add(String.join(File.pathSeparator, classpath));
         command.add(StandaloneMain.class.getName());
         command.add(directory.resolve("standalone.conf").toString());
         command.add(directory.toString());
-        command.add(Integer.toString(bookiePort));
+        command.add(Integer.toString(ports[2]));
         command.add(Long.toString(startupTimeout.toMillis()));
-        command.add("true"); // delete the directory when this JVM dies without closing
-        synchronized (logTail) {
-            logTail.clear();
-        }
         long t0 = System.nanoTime();
-        Process p;
+        child = ChildProcess.start(lifecycle.toString() + " (child JVM)", command, directory, null,
+                directory.resolve("broker.log"));
+        Map<String, String> reported = child.awaitValues(Set.of(StandaloneMain.SERVICE_URL),
+                t0 + startupTimeout.toNanos() + TimeUnit.SECONDS.toNanos(10));
+        if (!serviceUrl.equals(reported.get(StandaloneMain.SERVICE_URL))) {
+            throw new IllegalStateException(lifecycle + ": the child JVM serves " + reported + " instead");
+        }
+        LOG.info("Pulsar standalone started in {} ms on {} (child JVM {})", (System.nanoTime() - t0) / 1_000_000,
+                serviceUrl, child.pid());
+    }
+
+    /** Lifecycle action: stops the child JVM (it stops the standalone, keeping the data); copes with a partial start. */
+    private void halt() {
+        if (child == null) {
+            return;
+        }
+        ChildProcess stopping = child;
+        child = null;
+        boolean clean = stopping.stop(null, STOP_TIMEOUT);
+        if (!clean) {
+            throw new IllegalStateException(lifecycle + " did not stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s and was killed. " + stopping.logTail());
+        }
+        int status;
         try {
-            p = new ProcessBuilder(command).directory(directory.toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start a JVM for the Pulsar standalone: " + command.get(0), e);
+            status = stopping.process().waitFor(); // exited already (ChildProcess.stop saw it go): reaps it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(lifecycle + ": interrupted while stopping", e);
         }
-        child = p;
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread stdout = new Thread(() -> readProtocol(p, ready), "embedded-pulsar-" + p.pid() + "-stdout");
-        stdout.setDaemon(true);
-        stdout.start();
-        Thread stderr = new Thread(() -> pumpLog(p), "embedded-pulsar-" + p.pid() + "-log");
-        stderr.setDaemon(true);
-        stderr.start();
-        try {
-            ready.get(startupTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-            LOG.info("Pulsar standalone started in {} ms on {} (child JVM {})", (System.nanoTime() - t0) / 1_000_000,
-                    serviceUrl, p.pid());
-        } catch (Exception e) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-                stderr.join(2_000);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            child = null;
-            String why = e instanceof TimeoutException ? "did not start within " + startupTimeout
-                    : e instanceof InterruptedException ? "start was interrupted"
-                    : "did not start: " + (e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-                            ? e.getCause().getMessage() : e.toString());
-            String tail = tail();
-            if (tail.contains("Address already in use") || tail.contains("BindException")) {
-                throw new PortTakenException("the Pulsar standalone could not bind one of its ports (broker "
-                        + brokerConfig.get("brokerServicePort") + ", web " + brokerConfig.get("webServicePort")
-                        + ", bookie " + bookiePort + "): another process took it" + tail);
-            }
-            throw new IllegalStateException("the Pulsar standalone " + why + " (child JVM exit status "
-                    + (p.isAlive() ? "none, killed" : p.exitValue()) + "). The end of its log:" + tail, e);
-        }
-    }
-
-    private static void readProtocol(Process p, CompletableFuture<Void> ready) {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
-                if (StandaloneMain.READY.equals(line)) {
-                    ready.complete(null);
-                } else if (line.startsWith(StandaloneMain.FAILED)) {
-                    ready.completeExceptionally(new IllegalStateException(line.substring(StandaloneMain.FAILED.length()).trim()));
-                }
-            }
-        } catch (IOException ignored) {
-            // the child ended
-        }
-        ready.completeExceptionally(new IllegalStateException("the child JVM ended before it served"));
-    }
-
-    /** The child's stderr (its log: warnings and errors) into broker.log, this JVM's log and the tail kept for errors. */
-    private void pumpLog(Process p) {
-        Path log = directory.resolve("broker.log");
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-             Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                     StandardOpenOption.APPEND)) {
-            for (String line; (line = err.readLine()) != null; ) {
-                BROKER_LOG.warn("{}", line);
-                if (!line.startsWith("\tat ") && !line.startsWith("\t... ")) { // the tail for error messages: no stack frames
-                    synchronized (logTail) {
-                        if (logTail.size() == LOG_TAIL_LINES) {
-                            logTail.removeFirst();
-                        }
-                        logTail.addLast(line);
-                    }
-                }
-                file.write(line);
-                file.write('\n');
-                file.flush();
-            }
-        } catch (IOException ignored) {
-            // the child ended, or the directory was deleted after it
-        }
-    }
-
-    private String tail() {
-        synchronized (logTail) {
-            return logTail.isEmpty() ? "" : "\n" + String.join("\n", logTail);
-        }
-    }
-
-    /** A port was taken between probing it and binding it. */
-    private static final class PortTakenException extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        PortTakenException(String message) {
-            super(message);
+        if (status != 0) {
+            throw new IllegalStateException(lifecycle + " stopped with exit status " + status + ". " + stopping.logTail());
         }
     }
 
@@ -496,45 +377,38 @@ public final class EmbeddedPulsar implements AutoCloseable {
          */
         public EmbeddedPulsar start() {
             BrokerClasspath.get(); // resolved (downloaded the first time) before any timeout runs
-            RuntimeException last = null;
-            for (int attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
-                Path dir = createDirectory();
-                EmbeddedPulsar pulsar = null;
+            long t0 = System.nanoTime();
+            return Ports.retryOnBindFailure("Embedded Pulsar", MAX_START_ATTEMPTS, t0 + startupTimeout.toNanos(),
+                    this::startOnce);
+        }
+
+        private EmbeddedPulsar startOnce() {
+            Path dir = DataDirectory.create(parentDirectory, DIRECTORY_PREFIX);
+            EmbeddedPulsar pulsar;
+            try {
+                int[] ports = Ports.freeLoopbackPorts(3);
+                Map<String, String> config = config(ports[0], ports[1]);
+                writeConfig(dir, config);
+                pulsar = new EmbeddedPulsar(dir, Map.copyOf(config), ports, jvmOptions, startupTimeout);
+            } catch (IOException | RuntimeException e) {
                 try {
-                    int brokerPort = freePort();
-                    int webPort = freePort();
-                    int bookiePort = freePort();
-                    Map<String, String> config = config(brokerPort, webPort);
-                    writeConfig(dir, config);
-                    pulsar = new EmbeddedPulsar(dir, Map.copyOf(config), bookiePort, jvmOptions, startupTimeout);
-                    Runtime.getRuntime().addShutdownHook(pulsar.shutdownHook);
-                    synchronized (pulsar) {
-                        pulsar.launch();
-                    }
-                    return pulsar;
-                } catch (PortTakenException e) {
-                    last = e; // a free port was taken between probing and binding: try other ports
-                    LOG.warn("Pulsar standalone could not bind its ports (attempt {} of {}), retrying", attempt,
-                            MAX_START_ATTEMPTS);
-                } catch (IOException e) {
-                    last = new UncheckedIOException("could not prepare the Pulsar standalone's directory " + dir, e);
-                } catch (RuntimeException e) {
-                    last = e;
+                    DataDirectory.deleteRecursively(dir);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
                 }
-                if (pulsar != null) {
-                    pulsar.closeQuietly();
-                } else {
-                    try {
-                        StandaloneMain.deleteRecursively(dir);
-                    } catch (IOException e) {
-                        LOG.warn("could not delete {}: {}", dir, e.toString());
-                    }
-                }
-                if (!(last instanceof PortTakenException)) {
-                    throw last;
-                }
+                throw new IllegalStateException("Embedded Pulsar could not prepare its directory " + dir + ": " + e, e);
             }
-            throw last;
+            try {
+                pulsar.lifecycle.start();
+                return pulsar;
+            } catch (RuntimeException e) {
+                try {
+                    pulsar.lifecycle.close();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
         }
 
         private Map<String, String> config(int brokerPort, int webPort) {
@@ -567,26 +441,6 @@ public final class EmbeddedPulsar implements AutoCloseable {
             c.put("loadBalancerEnabled", "false");
             c.putAll(overrides);
             return c;
-        }
-
-        private Path createDirectory() {
-            try {
-                if (parentDirectory != null) {
-                    Files.createDirectories(parentDirectory);
-                    return Files.createTempDirectory(parentDirectory.toAbsolutePath(), "embedded-pulsar-");
-                }
-                return Files.createTempDirectory("embedded-pulsar-");
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not create the Pulsar standalone's directory", e);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(HOST, 0));
-            return s.getLocalPort();
         }
     }
 

@@ -1,14 +1,14 @@
 package io.latencylib.pulsar.embedded.internal;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
+import io.latencylib.embedded.internal.ChildProcess;
+import io.latencylib.embedded.internal.DataDirectory;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.pulsar.client.api.Producer;
@@ -19,27 +19,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The child JVM of {@code EmbeddedPulsar}: runs {@code org.apache.pulsar.PulsarStandaloneStarter} on the
- * broker's own classpath (resolved by {@link BrokerClasspath}). Internal; the protocol with the parent:
- * <ul>
- *   <li>arguments: {@code <standalone.conf> <directory> <bookie port> <startup timeout ms> <delete-when-orphaned>};</li>
- *   <li>stdout: the line {@value #READY} once a message can be stored, then {@value #STOPPED} once stopped;
- *       or {@value #FAILED} and the reasons on one line if it could not start (nothing else is written there);</li>
- *   <li>stdin: the line {@value #STOP} stops the standalone and keeps its data (for a restart); the end of
- *       stdin without it means the parent died (even by SIGKILL): the standalone stops and, when so asked,
- *       deletes its directory;</li>
- *   <li>stderr: the broker's log (warnings and errors).</li>
- * </ul>
+ * broker's own classpath (resolved by {@link BrokerClasspath}). Internal. It follows the protocol of
+ * {@link ChildProcess}: arguments {@code <standalone.conf> <directory> <bookie port> <startup timeout ms>};
+ * once a message can be stored it reports {@value #SERVICE_URL}{@code =pulsar://...} on stdout, then runs
+ * until its stdin closes. After {@link ChildProcess#STOP_LINE} (an ordinary stop) it keeps the data for a
+ * restart; without it the parent died (even by SIGKILL), and it deletes the directory the parent would
+ * have deleted. Its stderr is the broker's log (warnings and errors).
  */
 public final class StandaloneMain {
 
-    /** Written on stdout when the standalone serves. */
-    public static final String READY = "READY";
-    /** Written on stdout once stopped. */
-    public static final String STOPPED = "STOPPED";
-    /** Written on stdout, followed by the reasons on the same line, when the standalone could not start. */
-    public static final String FAILED = "FAILED";
-    /** Read from stdin: stop, keep the data. */
-    public static final String STOP = "STOP";
+    /** The key of the service URL reported on stdout once the standalone serves. */
+    public static final String SERVICE_URL = "SERVICE_URL";
 
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneMain.class);
     private static final String STARTER = "org.apache.pulsar.PulsarStandaloneStarter";
@@ -54,15 +44,14 @@ public final class StandaloneMain {
      * @param args {@code <standalone.conf> <directory> <bookie port> <startup timeout ms> <delete-when-orphaned>}
      */
     public static void main(String[] args) throws Exception {
-        PrintStream protocol = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // stdout carries the protocol only
+        PrintStream protocol = ChildProcess.reserveStdout();
         quietJulLoggers();
         Path conf = Path.of(args[0]);
         Path dir = Path.of(args[1]);
         String bookiePort = args[2];
         long timeoutMs = Long.parseLong(args[3]);
-        boolean deleteWhenOrphaned = Boolean.parseBoolean(args[4]);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String serviceUrl = serviceUrl(conf);
 
         Class<?> starterClass = Class.forName(STARTER);
         Object starter = null;
@@ -75,28 +64,15 @@ public final class StandaloneMain {
                     "--bookkeeper-port", bookiePort,
                     "--no-functions-worker", "--no-stream-storage"});
             starterClass.getMethod("start").invoke(starter);
-            awaitWritable(serviceUrl(conf), deadline);
+            awaitWritable(serviceUrl, deadline);
         } catch (Throwable e) {
             Throwable cause = e instanceof InvocationTargetException && e.getCause() != null ? e.getCause() : e;
             LOG.error("Pulsar standalone did not start", cause);
-            protocol.println(FAILED + " " + reasons(cause));
-            protocol.flush();
+            LOG.error("Pulsar standalone did not start: {}", reasons(cause)); // the last line: what the parent shows
             Runtime.getRuntime().halt(1);
         }
-        protocol.println(READY);
-        protocol.flush();
 
-        boolean told = false;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (STOP.equals(line.trim())) {
-                    told = true;
-                    break;
-                }
-            }
-        } catch (java.io.IOException e) {
-            // stdin broken: the parent is gone
-        }
+        boolean told = ChildProcess.serveUntilStdinCloses(protocol, Map.of(SERVICE_URL, serviceUrl));
         Thread watchdog = new Thread(() -> {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS));
             LOG.error("Pulsar standalone did not stop within {} ms; halting", STOP_TIMEOUT_MS);
@@ -104,17 +80,18 @@ public final class StandaloneMain {
         }, "embedded-pulsar-stop-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        int status = 0;
         try {
             starterClass.getMethod("close").invoke(starter); // also removes the starter's shutdown hook
         } catch (InvocationTargetException e) {
             LOG.warn("Pulsar standalone did not stop cleanly", e.getCause());
+            status = 2;
         }
-        if (!told && deleteWhenOrphaned) {
-            deleteRecursively(dir); // the parent died and cannot do it
+        if (!told) {
+            DataDirectory.deleteRecursively(dir); // the parent died and cannot do it
         }
-        protocol.println(STOPPED);
-        protocol.flush();
-        Runtime.getRuntime().halt(0); // the broker's leftover non-daemon threads must not keep this JVM
+        System.err.flush();
+        Runtime.getRuntime().halt(status); // the broker's leftover non-daemon threads must not keep this JVM
     }
 
     /** @return the messages of a failure and its causes, on one line */
@@ -159,35 +136,6 @@ public final class StandaloneMain {
                 }
             }
         }
-    }
-
-    /** Deletes a directory and everything in it; what is already gone is fine. */
-    public static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (dir == null || !java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        java.nio.file.Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
-                    throws java.io.IOException {
-                java.nio.file.Files.deleteIfExists(file);
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException exc) throws java.io.IOException {
-                if (exc instanceof java.nio.file.NoSuchFileException) {
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, java.io.IOException exc) throws java.io.IOException {
-                java.nio.file.Files.deleteIfExists(d);
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** java.util.logging loggers quietened (held: JUL keeps only weak references). */
