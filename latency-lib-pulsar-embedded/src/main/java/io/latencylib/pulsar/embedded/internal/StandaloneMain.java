@@ -41,7 +41,7 @@ public final class StandaloneMain {
     /**
      * Runs the standalone until told to stop or orphaned.
      *
-     * @param args {@code <standalone.conf> <directory> <bookie port> <startup timeout ms> <delete-when-orphaned>}
+     * @param args {@code <standalone.conf> <directory> <bookie port> <startup timeout ms>}
      */
     public static void main(String[] args) throws Exception {
         PrintStream protocol = ChildProcess.reserveStdout();
