@@ -249,7 +249,7 @@ public final class BrokerClasspath {
         @Override
         public void transferInitiated(TransferEvent event) {
             if (announced.compareAndSet(false, true)) {
-                LOG.info("EmbeddedPulsar: downloading {} and its dependencies (about 300 jars, 180 MB, once) from {}"
+                LOG.info("EmbeddedPulsar: downloading {} and its dependencies (about 320 jars and their poms, 245 MB, once) from {}"
                         + " into {}", coordinates, remote, local);
             }
         }
