@@ -256,8 +256,9 @@ public final class ChildProcess {
         synchronized (tree) {
             all = new ArrayList<>(new LinkedHashSet<>(tree));
         }
-        if (!awaitExit(List.of(process.toHandle()), Duration.ofSeconds(5))) {
+        if (!reaped(Duration.ofSeconds(5))) {
             process.destroyForcibly();
+            reaped(Duration.ofSeconds(5));
         }
         all.stream().filter(ChildProcess::isRunning).forEach(ProcessHandle::destroyForcibly);
         if (!awaitExit(all, Duration.ofSeconds(10))) {
@@ -266,6 +267,19 @@ public final class ChildProcess {
         }
         LOG.debug("{}: stopped in {} ms", what, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted));
         return clean;
+    }
+
+    /**
+     * Waits until this JVM has reaped its own child: only then does {@link #isAlive()} say it ended
+     * ({@link #isRunning} already counts the zombie before that as exited).
+     */
+    private boolean reaped(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
     }
 
     /**
