@@ -20,9 +20,9 @@ public interface ProvisionedBroker extends AutoCloseable {
     LoadDriver newLoadDriver();
 
     /**
-     * Opens the session of one test invocation. The session delegates {@code recorder()},
-     * {@code report()}, {@code load()}, {@code loadReport()} and {@code system()} to {@code context},
-     * and registers with {@link SessionContext#onClose(AutoCloseable)} what must be closed after the test.
+     * Opens the session of one test invocation: a {@link SessionSupport} (which serves what every
+     * session has from {@code context}) that registers with {@link SessionContext#onClose(AutoCloseable)}
+     * what must be closed after the test.
      *
      * @return an instance of the provider's {@link LatencySystemProvider#sessionType()}
      */

@@ -1,19 +1,15 @@
 package io.latencylib.kafka.junit.internal;
 
-import io.latencylib.LatencyRecorder;
-import io.latencylib.LatencyReport;
 import io.latencylib.junit.spi.SessionContext;
+import io.latencylib.junit.spi.SessionSupport;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.junit.KafkaSession;
-import io.latencylib.load.LoadReport;
-import io.latencylib.load.LoadRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +31,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link KafkaSession} of one test invocation. */
-final class Session implements KafkaSession {
+final class Session extends SessionSupport implements KafkaSession {
 
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.junit");
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final SessionContext context;
     private final KafkaBroker broker;
     private final String clientPrefix;
     private final List<Producer<?, ?>> producers = new CopyOnWriteArrayList<>();
@@ -50,26 +45,11 @@ final class Session implements KafkaSession {
     private final List<String> topics = new CopyOnWriteArrayList<>();
 
     Session(SessionContext context, KafkaBroker broker) {
-        this.context = context;
+        super("kafka", context);
         this.broker = broker;
-        String name = context.freshName();
+        String name = context().freshName();
         this.clientPrefix = name.length() > 80 ? name.substring(0, 80) : name;
-        context.onClose(this::close);
-    }
-
-    @Override
-    public String system() {
-        return "kafka";
-    }
-
-    @Override
-    public LatencyRecorder recorder() {
-        return context.recorder();
-    }
-
-    @Override
-    public LatencyReport report() {
-        return context.recorder().report();
+        context().onClose(this::close);
     }
 
     @Override
@@ -90,7 +70,7 @@ final class Session implements KafkaSession {
     @Override
     public String newTopic(int partitions, Map<String, String> topicConfig) {
         Objects.requireNonNull(topicConfig, "topicConfig");
-        String name = context.freshName();
+        String name = context().freshName();
         broker.createTopic(name, partitions, topicConfig);
         topics.add(name);
         for (Producer<?, ?> p : producers) {
@@ -120,7 +100,7 @@ final class Session implements KafkaSession {
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);   // the instances given win
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         KafkaProducer<K, V> producer = new KafkaProducer<>(config, keySerializer, valueSerializer);
-        Producer<K, V> wrapped = KafkaLatency.wrap(producer, config, context.recorder());
+        Producer<K, V> wrapped = KafkaLatency.wrap(producer, config, context().recorder());
         producers.add(wrapped);
         ready(producer);
         return wrapped;
@@ -168,7 +148,7 @@ final class Session implements KafkaSession {
         config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
         config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
         Consumer<K, V> wrapped = KafkaLatency.wrap(new KafkaConsumer<>(config, keyDeserializer, valueDeserializer),
-                context.recorder());
+                context().recorder());
         consumers.add(wrapped);
         return wrapped;
     }
@@ -199,22 +179,12 @@ final class Session implements KafkaSession {
 
     @Override
     public <K, V> Producer<K, V> wrap(Producer<K, V> producer) {
-        return KafkaLatency.wrap(producer, context.recorder());
+        return KafkaLatency.wrap(producer, context().recorder());
     }
 
     @Override
     public <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer) {
-        return KafkaLatency.wrap(consumer, context.recorder());
-    }
-
-    @Override
-    public LoadRun.Builder load() {
-        return context.load();
-    }
-
-    @Override
-    public Optional<LoadReport> loadReport() {
-        return context.loadReport();
+        return KafkaLatency.wrap(consumer, context().recorder());
     }
 
     /** Closes the clients this session made: producers first (they flush), then consumers. */

@@ -1,15 +1,12 @@
 package io.latencylib.pulsar.junit.internal;
 
-import io.latencylib.LatencyRecorder;
-import io.latencylib.LatencyReport;
-import io.latencylib.load.LoadReport;
-import io.latencylib.load.LoadRun;
+import io.latencylib.junit.spi.SessionContext;
+import io.latencylib.junit.spi.SessionSupport;
 import io.latencylib.pulsar.PulsarLatency;
 import io.latencylib.pulsar.internal.PulsarAdminHttp;
 import io.latencylib.pulsar.junit.PulsarSession;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.MessageListener;
@@ -25,43 +22,17 @@ import org.apache.pulsar.client.api.SubscriptionType;
  * reverse order): the producers and consumers, then the client, then the topics it created are
  * deleted. Internal.
  */
-final class DefaultPulsarSession implements PulsarSession {
+final class DefaultPulsarSession extends SessionSupport implements PulsarSession {
 
     private final PulsarSystemProvider.Broker broker;
-    private final io.latencylib.junit.spi.SessionContext context;
     /** topic → partitioned?, deleted after the test */
     private final Map<String, Boolean> topics = new ConcurrentHashMap<>();
     private PulsarClient client; // guarded by this
 
-    DefaultPulsarSession(PulsarSystemProvider.Broker broker, io.latencylib.junit.spi.SessionContext context) {
+    DefaultPulsarSession(PulsarSystemProvider.Broker broker, SessionContext context) {
+        super(PulsarLatency.SYSTEM, context);
         this.broker = broker;
-        this.context = context;
-        context.onClose(this::deleteTopics); // registered first: runs last, once every client is closed
-    }
-
-    @Override
-    public String system() {
-        return PulsarLatency.SYSTEM;
-    }
-
-    @Override
-    public LatencyRecorder recorder() {
-        return context.recorder();
-    }
-
-    @Override
-    public LatencyReport report() {
-        return context.recorder().report();
-    }
-
-    @Override
-    public LoadRun.Builder load() {
-        return context.load();
-    }
-
-    @Override
-    public Optional<LoadReport> loadReport() {
-        return context.loadReport();
+        context().onClose(this::deleteTopics); // registered first: runs last, once every client is closed
     }
 
     @Override
@@ -82,7 +53,7 @@ final class DefaultPulsarSession implements PulsarSession {
             } catch (PulsarClientException e) {
                 throw new IllegalStateException("could not create a Pulsar client for " + broker.serviceUrl + ": " + e, e);
             }
-            context.onClose(client);
+            context().onClose(client);
         }
         return client;
     }
@@ -98,7 +69,7 @@ final class DefaultPulsarSession implements PulsarSession {
             throw new IllegalArgumentException("partitions must be at least 1 (1: a non-partitioned topic): "
                     + partitions);
         }
-        String topic = "persistent://" + broker.namespace + "/" + context.freshName();
+        String topic = "persistent://" + broker.namespace + "/" + context().freshName();
         boolean partitioned = partitions > 1;
         PulsarAdminHttp.createTopic(broker.httpUrl, topic, partitions, partitioned);
         topics.put(topic, partitioned);
@@ -134,7 +105,7 @@ final class DefaultPulsarSession implements PulsarSession {
         try {
             // subscribe() returns once the subscription exists on every partition, at its end: what is
             // published from then on stays for it
-            return wrap(client().newConsumer(schema).topic(topic).subscriptionName(context.freshName())
+            return wrap(client().newConsumer(schema).topic(topic).subscriptionName(context().freshName())
                     .subscriptionType(SubscriptionType.Exclusive)
                     .subscriptionInitialPosition(SubscriptionInitialPosition.Latest).subscribe());
         } catch (PulsarClientException e) {
@@ -145,21 +116,21 @@ final class DefaultPulsarSession implements PulsarSession {
 
     @Override
     public <T> Producer<T> wrap(Producer<T> producer) {
-        Producer<T> wrapped = PulsarLatency.wrap(producer, context.recorder());
-        context.onClose(wrapped);
+        Producer<T> wrapped = PulsarLatency.wrap(producer, context().recorder());
+        context().onClose(wrapped);
         return wrapped;
     }
 
     @Override
     public <T> Consumer<T> wrap(Consumer<T> consumer) {
-        Consumer<T> wrapped = PulsarLatency.wrap(consumer, context.recorder());
-        context.onClose(wrapped);
+        Consumer<T> wrapped = PulsarLatency.wrap(consumer, context().recorder());
+        context().onClose(wrapped);
         return wrapped;
     }
 
     @Override
     public <T> MessageListener<T> wrap(MessageListener<T> listener) {
-        return PulsarLatency.wrap(listener, context.recorder());
+        return PulsarLatency.wrap(listener, context().recorder());
     }
 
     private void deleteTopics() {

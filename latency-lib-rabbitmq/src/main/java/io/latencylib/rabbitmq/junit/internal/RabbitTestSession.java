@@ -4,11 +4,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Consumer;
-import io.latencylib.LatencyRecorder;
-import io.latencylib.LatencyReport;
 import io.latencylib.junit.spi.SessionContext;
-import io.latencylib.load.LoadReport;
-import io.latencylib.load.LoadRun;
+import io.latencylib.junit.spi.SessionSupport;
 import io.latencylib.rabbitmq.RabbitLatency;
 import io.latencylib.rabbitmq.internal.ChannelHandler;
 import io.latencylib.rabbitmq.junit.RabbitSession;
@@ -16,52 +13,25 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 /** The {@link RabbitSession} of one test invocation. Internal. */
-final class RabbitTestSession implements RabbitSession {
+final class RabbitTestSession extends SessionSupport implements RabbitSession {
 
     private static final int CLOSE_TIMEOUT_MS = 5_000;
 
     private final RabbitSystemProvider.Broker broker;
-    private final SessionContext context;
     private final List<String> queues = new CopyOnWriteArrayList<>();
     private final String connectionName;
     private Connection connection;
     private boolean closed;
 
     RabbitTestSession(RabbitSystemProvider.Broker broker, SessionContext context) {
+        super(RabbitSystemProvider.SYSTEM, context);
         this.broker = broker;
-        this.context = context;
-        this.connectionName = context.freshName();
-        context.onClose(this::close);
-    }
-
-    @Override
-    public String system() {
-        return RabbitSystemProvider.SYSTEM;
-    }
-
-    @Override
-    public LatencyRecorder recorder() {
-        return context.recorder();
-    }
-
-    @Override
-    public LatencyReport report() {
-        return context.recorder().report();
-    }
-
-    @Override
-    public LoadRun.Builder load() {
-        return context.load();
-    }
-
-    @Override
-    public Optional<LoadReport> loadReport() {
-        return context.loadReport();
+        this.connectionName = context().freshName();
+        context().onClose(this::close);
     }
 
     @Override
@@ -103,7 +73,7 @@ final class RabbitTestSession implements RabbitSession {
                 throw new IllegalStateException("this RabbitSession is closed: its test is over");
             }
         }
-        String name = context.freshName();
+        String name = context().freshName();
         queues.add(name); // deleted after the test even if the declaration half-failed
         broker.declareQueue(name, arguments);
         return name;
@@ -112,7 +82,7 @@ final class RabbitTestSession implements RabbitSession {
     @Override
     public Channel channel() {
         try {
-            Channel channel = RabbitLatency.wrap(connection().createChannel(), context.recorder());
+            Channel channel = RabbitLatency.wrap(connection().createChannel(), context().recorder());
             channel.confirmSelect();
             return channel;
         } catch (IOException e) {
@@ -123,13 +93,13 @@ final class RabbitTestSession implements RabbitSession {
 
     @Override
     public Channel wrap(Channel channel) {
-        return RabbitLatency.wrap(channel, context.recorder());
+        return RabbitLatency.wrap(channel, context().recorder());
     }
 
     @Override
     public Consumer wrap(Consumer consumer, String queue) {
         return ChannelHandler.wrapConsumer(Objects.requireNonNull(consumer, "consumer"),
-                Objects.requireNonNull(queue, "queue"), context.recorder());
+                Objects.requireNonNull(queue, "queue"), context().recorder());
     }
 
     /** Closes the connection (and with it every channel on it), then deletes the test's queues. */
