@@ -18,7 +18,7 @@ class OrderLatencyTest {
     @LatencySLO("p99 < 50ms")
     @Test
     void placedOrdersArriveWithin50msAtP99(PulsarSession pulsar) throws Exception {
-        String topic = pulsar.newTopic(3);
+        String topic = pulsar.newTopic();
         Consumer<String> consumer = pulsar.consumer(topic, Schema.STRING);
         OrderPublisher orders = new OrderPublisher(pulsar.producer(topic, Schema.STRING));
         int count = 1_500;                                        // 3 s at 500 orders a second
