@@ -1,6 +1,7 @@
 package io.latencylib;
 
 import io.latencylib.internal.JoinEngine;
+import io.latencylib.internal.ProbeAccess;
 import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.ProducerProbe;
 import io.latencylib.spi.RecordingListener;
@@ -40,15 +41,19 @@ public final class LatencyRecorder {
     private final Histogram[] cumulative = new Histogram[JoinEngine.H_COUNT];
     private final Histogram[] scratch = new Histogram[JoinEngine.H_COUNT];
     private final List<IntervalReader> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private long[] baseCounters;
+    private final LiveCounts live;
+    private LatencyReport.Counts baseCounts;
+    private long[] baseClamps;
     private long startMicros;
 
     private LatencyRecorder(Builder b) {
         this.clock = b.clock;
-        this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000, b.messageListener,
-                b.producerOnly);
+        this.engine = new JoinEngine(b.clock, b.joinCapacity, b.evictAfter.toNanos() / 1000,
+                b.maxClockOffset.toNanos() / 1000, b.remoteProducerMemory, b.messageListener, b.producerOnly);
+        this.live = new LiveCounts(engine);
         this.startMicros = clock.nowMicros();
-        this.baseCounters = engine.counters();
+        this.baseCounts = live.snapshot();
+        this.baseClamps = clampCounts();
     }
 
     /** @return a recorder with the defaults: system clock, eviction after 60 s, 32768 join slots per producer */
@@ -78,13 +83,18 @@ public final class LatencyRecorder {
      */
     public ProducerProbe newProducerProbe(String system, boolean ackMarksCommit, Duration linger, int batchMaxBytes,
                                           int maxInFlight) {
-        return new ProducerProbe(engine, engine.registerProducer(system, ackMarksCommit, linger.toNanos() / 1000,
-                batchMaxBytes, maxInFlight));
+        return ProbeAccess.newProducer(engine, engine.registerProducer(system, ackMarksCommit,
+                linger.toNanos() / 1000, batchMaxBytes, maxInFlight));
     }
 
-    /** For broker adapters: a probe for one consumer (not thread-safe, like the consumers it serves). */
-    public ConsumerProbe newConsumerProbe() {
-        return new ConsumerProbe(engine);
+    /**
+     * For broker adapters: a probe for one consumer (not thread-safe, like the consumers it serves).
+     *
+     * @param system the messaging system, e.g. {@code kafka}
+     */
+    public ConsumerProbe newConsumerProbe(String system) {
+        engine.system(system);
+        return ProbeAccess.newConsumer(engine, clock.nowMicros());
     }
 
     /**
@@ -107,26 +117,25 @@ public final class LatencyRecorder {
         engine.removeListener(listener);
     }
 
-    /** @return the live counters (sent, acked, send errors, received, joined, unjoined, lost, duplicated,
-     *     reordered, unstamped, evicted, then clamps at the end of produce..fetch) since creation; cheap */
-    public long[] liveCounters() {
-        return engine.counters();
+    /** @return the counts since this recorder was created, read live (not reset by {@link #reset()}) */
+    public LiveCounts counts() {
+        return live;
     }
 
     /** @return how many stamped messages wrapped consumers have received so far (cheap, live) */
     public long receivedCount() {
-        return engine.received.sum();
+        return live.received();
     }
 
     /** @return how many messages wrapped producers have sent so far (cheap, live) */
     public long sentCount() {
-        return engine.sent.sum();
+        return live.sent();
     }
 
     /** @return a snapshot of everything recorded since creation or the last {@link #reset()} */
     public synchronized LatencyReport report() {
         drain();
-        return build(cumulative, engine.counters(), baseCounters, startMicros, clock.nowMicros());
+        return build(cumulative, live.snapshot(), clampCounts(), baseCounts, baseClamps, startMicros, clock.nowMicros());
     }
 
     /**
@@ -150,7 +159,8 @@ public final class LatencyRecorder {
         engine.measureFrom(fromMicros);
         drain();
         java.util.Arrays.fill(cumulative, null);
-        baseCounters = engine.counters();
+        baseCounts = live.snapshot();
+        baseClamps = clampCounts();
         startMicros = Math.max(clock.nowMicros(), fromMicros);
         engine.resetClockOffsetBounds();
         for (IntervalReader reader : readers) {
@@ -173,7 +183,8 @@ public final class LatencyRecorder {
     /** Reports consecutive intervals of a recorder. Thread-safe. */
     public final class IntervalReader {
         private final Histogram[] histograms = new Histogram[JoinEngine.H_COUNT];
-        private long[] base;
+        private LatencyReport.Counts base;
+        private long[] baseClamps;
         private long startMicros;
 
         private IntervalReader() {
@@ -182,7 +193,8 @@ public final class LatencyRecorder {
 
         private void restart() {
             java.util.Arrays.fill(histograms, null);
-            base = engine.counters();
+            base = live.snapshot();
+            baseClamps = clampCounts();
             startMicros = Math.max(clock.nowMicros(), LatencyRecorder.this.startMicros);
         }
 
@@ -190,12 +202,15 @@ public final class LatencyRecorder {
         public LatencyReport next() {
             synchronized (LatencyRecorder.this) {
                 drain();
-                long[] now = engine.counters();
+                LatencyReport.Counts now = live.snapshot();
+                long[] clampsNow = clampCounts();
                 long end = clock.nowMicros();
                 // before a future measureFrom instant (a warm-up), the interval is empty and ends now
-                LatencyReport report = build(histograms, now, base, Math.min(startMicros, end), end);
+                LatencyReport report = build(histograms, now, clampsNow, base, baseClamps, Math.min(startMicros, end),
+                        end);
                 java.util.Arrays.fill(histograms, null);
                 base = now;
+                baseClamps = clampsNow;
                 startMicros = end;
                 return report;
             }
@@ -233,7 +248,12 @@ public final class LatencyRecorder {
         target[i].add(h);
     }
 
-    private LatencyReport build(Histogram[] hs, long[] counters, long[] base, long fromMicros, long toMicros) {
+    private long[] clampCounts() {
+        return engine.counters().clampSnapshot();
+    }
+
+    private LatencyReport build(Histogram[] hs, LatencyReport.Counts counts, long[] clamps, LatencyReport.Counts base,
+                                long[] baseClamps, long fromMicros, long toMicros) {
         List<StageStats> stages = new ArrayList<>();
         for (int from = 0; from < 5; from++) {
             for (int to = from + 1; to <= 5; to++) {
@@ -243,28 +263,21 @@ public final class LatencyRecorder {
                 }
             }
         }
-        long[] c = new long[JoinEngine.COUNTERS];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = counters[i] - base[i];
-        }
-        long[] clampCounts = new long[6];
+        Map<Stage, Long> clampsByStage = new EnumMap<>(Stage.class);
         Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
-            clampCounts[s.ordinal() + 1] = c[11 + s.ordinal()];
-            largest.put(s, Duration.ofNanos(engine.largestClampMicros[s.ordinal() + 1].get() * 1000));
+            clampsByStage.put(s, clamps[s.ordinal()] - baseClamps[s.ordinal()]);
+            largest.put(s, Duration.ofNanos(engine.counters().largestClampMicros(s) * 1000));
         }
-        long lower = engine.offsetLowerMicros.get();
-        long upper = engine.offsetUpperMicros.get();
-        LatencyReport.Counts counts = new LatencyReport.Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
-                c[9], c[10], engine.inFlight(), c[16]);
+        long[] offset = engine.clockOffsetBounds();
         return new LatencyReport(instant(fromMicros), instant(toMicros),
                 new StageStats("end-to-end", List.of(), copyOrEmpty(hs, 0)),
                 stats(hs, "end-to-end from intended", JoinEngine.H_END_TO_END_INTENDED),
                 stats(hs, "producer (send->ack)", JoinEngine.H_PRODUCER),
                 stats(hs, "lateness", JoinEngine.H_LATENESS),
-                stages, counts, LatencyReport.clampMap(clampCounts), largest,
-                lower == Long.MIN_VALUE ? null : new LatencyReport.ClockOffsetBounds(lower, upper),
-                new ArrayList<>(engine.notes()));
+                stages, counts.minus(base), clampsByStage, largest,
+                offset == null ? null : new LatencyReport.ClockOffsetBounds(offset[0], offset[1]),
+                engine.noteList(), engine.systems());
     }
 
     private static StageStats stats(Histogram[] hs, String name, int index) {
@@ -281,11 +294,28 @@ public final class LatencyRecorder {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
     }
 
-    /** Settings of a {@link LatencyRecorder}. */
+    /**
+     * Settings of a {@link LatencyRecorder}. Every setter checks its value and names the allowed range when it
+     * refuses one.
+     *
+     * <p>Memory, whatever the traffic: each wrapped producer holds {@code joinCapacity ×} 88 bytes (2.75 MiB at
+     * the default) until it is closed and nothing waits in it; each wrapped consumer 16 KiB of busy-time
+     * checkpoints; producers of other processes share {@link #remoteProducerMemory(long)} (4 MiB by default,
+     * about 9 KiB each); the histograms take a fixed amount per recorder (about 190 KiB per stage or figure
+     * recorded, twice for interval recording).
+     */
     public static final class Builder {
+        /** Bounds of the settings. */
+        static final int MIN_JOIN_CAPACITY = 16, MAX_JOIN_CAPACITY = 1 << 24;
+        static final Duration MIN_EVICT_AFTER = Duration.ofMillis(1), MAX_EVICT_AFTER = Duration.ofHours(1);
+        static final Duration MAX_CLOCK_OFFSET = Duration.ofHours(1);
+        static final long MIN_REMOTE_MEMORY = 0, MAX_REMOTE_MEMORY = 1L << 30;
+
         private LatencyClock clock = LatencyClock.system();
         private Duration evictAfter = Duration.ofSeconds(60);
+        private Duration maxClockOffset = Duration.ofSeconds(10);
         private int joinCapacity = 32768;
+        private long remoteProducerMemory = 4L << 20;
         private Consumer<MessageLatency> messageListener;
         private boolean producerOnly;
 
@@ -298,25 +328,66 @@ public final class LatencyRecorder {
             return this;
         }
 
-        /** How long one half of a message waits for the other before it is evicted and counted (default 60 s). */
+        /**
+         * How long one half of a message waits for the other before it is evicted and counted (default 60 s,
+         * from 1 ms to 1 h). A message received longer than this after its send is implausible (its stamp is not
+         * believed): raise it to measure consumers that read old backlogs.
+         */
         public Builder evictAfter(Duration evictAfter) {
-            if (evictAfter.isNegative() || evictAfter.isZero()) {
-                throw new IllegalArgumentException("evictAfter must be positive: " + evictAfter);
-            }
-            this.evictAfter = evictAfter;
+            this.evictAfter = inRange("evictAfter", evictAfter, MIN_EVICT_AFTER, MAX_EVICT_AFTER);
+            return this;
+        }
+
+        /**
+         * How far a send instant may lie in the future of the consuming host's clock before the stamp is counted
+         * implausible (default 10 s, from 0 to 1 h): the largest clock offset between producing and consuming hosts.
+         */
+        public Builder maxClockOffset(Duration maxClockOffset) {
+            this.maxClockOffset = inRange("maxClockOffset", maxClockOffset, Duration.ZERO, MAX_CLOCK_OFFSET);
             return this;
         }
 
         /**
          * Join slots per producer: the most messages of one producer that can be in flight (sent but
-         * not yet both acknowledged and received) at once; a power of two, default 32768 (about 2 MB).
+         * not yet both acknowledged and received) at once; a power of two from 16 to 2^24, default 32768
+         * (88 bytes each: 2.75 MiB).
          */
         public Builder joinCapacity(int joinCapacity) {
-            if (joinCapacity < 16 || Integer.bitCount(joinCapacity) != 1) {
-                throw new IllegalArgumentException("joinCapacity must be a power of two >= 16: " + joinCapacity);
+            if (joinCapacity < MIN_JOIN_CAPACITY || joinCapacity > MAX_JOIN_CAPACITY
+                    || Integer.bitCount(joinCapacity) != 1) {
+                throw new IllegalArgumentException("joinCapacity must be a power of two from " + MIN_JOIN_CAPACITY
+                        + " to " + MAX_JOIN_CAPACITY + " (2^24), but was " + joinCapacity);
             }
             this.joinCapacity = joinCapacity;
             return this;
+        }
+
+        /**
+         * The memory that producers of other processes (met only through the messages they sent) may take
+         * together, in bytes: each takes about 9 KiB to tell its duplicates; when the budget is full, messages of
+         * further producers are still recorded and counted {@code untracked}, and a producer idle for
+         * {@link #evictAfter(Duration)} gives up its room. From 0 to 1 GiB, default 4 MiB (about 450 producers).
+         */
+        public Builder remoteProducerMemory(long bytes) {
+            if (bytes < MIN_REMOTE_MEMORY || bytes > MAX_REMOTE_MEMORY) {
+                throw new IllegalArgumentException("remoteProducerMemory must be from 0 to " + MAX_REMOTE_MEMORY
+                        + " bytes (1 GiB), but was " + bytes);
+            }
+            this.remoteProducerMemory = bytes;
+            return this;
+        }
+
+        private static Duration inRange(String name, Duration value, Duration min, Duration max) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be from " + text(min) + " to " + text(max)
+                        + ", but was " + text(value));
+            }
+            return value;
+        }
+
+        private static String text(Duration d) {
+            return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT).replace("0.001s", "1ms");
         }
 
         /** Called with every message's split, on the thread that completed it; keep it fast. Allocates per message. */

@@ -21,10 +21,59 @@ public final class LatencyReport {
     public record ClockOffsetBounds(long lowerMicros, long upperMicros) {
     }
 
-    /** Counts of messages, as seen by the wrapped clients of this process. */
+    /**
+     * Counts of messages, as seen by the wrapped clients of this process.
+     *
+     * @param sent         messages wrapped producers sent
+     * @param acked        acknowledgements (confirms) received for them
+     * @param sendErrors   sends that failed (counted once per message)
+     * @param received     stamped messages wrapped consumers received (first deliveries and duplicates alike)
+     * @param joined       messages whose producer and consumer halves were joined (all five stages split)
+     * @param unjoined     messages recorded from the consumer half alone (remote producer, or its half gone)
+     * @param lost         acknowledged messages never received within the eviction time
+     * @param duplicated   deliveries of a message seen before (redeliveries), recorded once only
+     * @param reordered    messages that arrived after a later message of the same producer and partition
+     * @param unstamped    messages without a valid stamp (foreign, truncated, garbage)
+     * @param evicted      halves given up after the eviction time or overwritten when the join table overflowed
+     * @param inFlight     messages sent and neither received nor given up yet (a level, not a counter)
+     * @param redelivered  deliveries the broker flagged as redelivered
+     * @param implausible  stamp-shaped values whose send instant lies outside the plausible window (older than
+     *                     the eviction time, or further in the future than the clock offset allows): recorded nowhere
+     * @param aborted      messages of aborted transactions: never committed, so never lost
+     * @param returned     messages the broker returned as unroutable (AMQP mandatory): never lost
+     * @param untracked    messages of remote producers the bounded tracking memory had no room for: recorded,
+     *                     but their duplicates cannot be told
+     * @param approximated splits whose catch-up reached back beyond the consumer's busy-time checkpoints
+     */
     public record Counts(long sent, long acked, long sendErrors, long received, long joined, long unjoined,
                          long lost, long duplicated, long reordered, long unstamped, long evicted, long inFlight,
-                         long redelivered) {
+                         long redelivered, long implausible, long aborted, long returned, long untracked,
+                         long approximated) {
+
+        /** @return these counts less {@code base} (an earlier snapshot); in-flight stays this one's level */
+        public Counts minus(Counts base) {
+            return new Counts(sent - base.sent, acked - base.acked, sendErrors - base.sendErrors,
+                    received - base.received, joined - base.joined, unjoined - base.unjoined, lost - base.lost,
+                    duplicated - base.duplicated, reordered - base.reordered, unstamped - base.unstamped,
+                    evicted - base.evicted, inFlight, redelivered - base.redelivered, implausible - base.implausible,
+                    aborted - base.aborted, returned - base.returned, untracked - base.untracked,
+                    approximated - base.approximated);
+        }
+
+        /** @return one line of what became of the messages: lost, duplicated, ... and the usually-zero counts that are not */
+        public String outcomeLine() {
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d,"
+                    + " unstamped %d, evicted %d, send errors %d, in flight %d", lost, duplicated, reordered, unstamped,
+                    evicted, sendErrors, inFlight));
+            long[] values = {redelivered, aborted, returned, implausible, untracked, approximated};
+            String[] names = {"redelivered", "aborted", "returned", "implausible", "untracked", "approximated"};
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != 0) {
+                    out.append(", ").append(names[i]).append(' ').append(values[i]);
+                }
+            }
+            return out.toString();
+        }
     }
 
     private final Instant start;
@@ -39,11 +88,12 @@ public final class LatencyReport {
     private final Map<Stage, Duration> largestClamps;
     private final ClockOffsetBounds clockOffsetBounds;
     private final List<String> notes;
+    private final java.util.Set<String> systems;
 
     LatencyReport(Instant start, Instant end, StageStats endToEnd, StageStats endToEndFromIntended,
                   StageStats producerLatency, StageStats lateness, List<StageStats> stages, Counts counts,
                   Map<Stage, Long> clamps, Map<Stage, Duration> largestClamps, ClockOffsetBounds clockOffsetBounds,
-                  List<String> notes) {
+                  List<String> notes, java.util.Set<String> systems) {
         this.start = start;
         this.end = end;
         this.endToEnd = endToEnd;
@@ -56,6 +106,12 @@ public final class LatencyReport {
         this.largestClamps = Map.copyOf(largestClamps);
         this.clockOffsetBounds = clockOffsetBounds;
         this.notes = List.copyOf(notes);
+        this.systems = java.util.Set.copyOf(systems);
+    }
+
+    /** @return the messaging systems measured, lower case ({@code kafka}, {@code pulsar}, {@code rabbitmq}); empty when unknown */
+    public java.util.Set<String> systems() {
+        return systems;
     }
 
     public Instant start() {
@@ -157,9 +213,7 @@ public final class LatencyReport {
         Counts c = counts;
         out.append(String.format(Locale.ROOT, "%d sent, %d received (%d joined) in %.1f s: %.0f msg/s sent, %.0f msg/s received%n",
                 c.sent(), c.received(), c.joined(), duration().toMillis() / 1000.0, sentPerSecond(), receivedPerSecond()));
-        out.append(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d, unstamped %d, evicted %d, send errors %d, in flight %d%s%n",
-                c.lost(), c.duplicated(), c.reordered(), c.unstamped(), c.evicted(), c.sendErrors(), c.inFlight(),
-                c.redelivered() == 0 ? "" : ", redelivered " + c.redelivered()));
+        out.append(c.outcomeLine()).append('\n');
         out.append(String.format(Locale.ROOT, "%-28s %8s %9s %9s %9s %9s %9s %9s %9s %9s%n",
                 "latency (ms)", "count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"));
         for (StageStats s : stages) {
@@ -210,13 +264,5 @@ public final class LatencyReport {
     @Override
     public String toString() {
         return toTable();
-    }
-
-    static Map<Stage, Long> clampMap(long[] byBoundary) {
-        Map<Stage, Long> m = new EnumMap<>(Stage.class);
-        for (Stage s : Stage.values()) {
-            m.put(s, byBoundary[s.ordinal() + 1]);
-        }
-        return m;
     }
 }

@@ -7,27 +7,33 @@ import java.nio.ByteOrder;
 /**
  * The stamp a wrapped producer attaches to every message, in a header of its own named {@link #HEADER}.
  *
- * <p>Wire format, version 1, 30 bytes, big-endian:
+ * <p>Wire format, version 2, 34 bytes, big-endian:
  * <pre>
  *  offset size field
- *       0    1 version (1)
+ *       0    1 version (2)
  *       1    1 flags: bit 0 = paced (sent by a load schedule that had an intended instant)
  *       2    8 producer id (random per producer instance; a restarted producer has a new id)
  *      10    8 sequence number (per producer, from 0)
  *      18    8 send instant, microseconds since the epoch
  *      26    4 lateness: send − intended, microseconds, when paced (saturates at 2^31−1)
+ *      30    4 check: a hash of bytes 0..29, so that random bytes are not taken for a stamp
  * </pre>
- * Decoding never throws: {@link #isValid(byte[])} says whether a header value is a stamp this
- * version understands; anything else (absent, truncated, another version, garbage) is foreign.
+ * Version 1 (the same first 30 bytes, no check field) is still read. Decoding never throws:
+ * {@link #isValid(byte[])} says whether a header value is a stamp this version understands; anything
+ * else (absent, truncated, another version, a failed check, garbage) is foreign. A value that passes
+ * is still only believed when its send instant is plausible where it is received (the recorder checks).
  */
 public final class LatencyStamp {
 
     /** Name of the header (Kafka, RabbitMQ) or message property (Pulsar) carrying the stamp. */
     public static final String HEADER = "latency-stamp";
-    /** The version this library writes and reads. */
-    public static final byte VERSION = 1;
-    /** Length in bytes of a version-1 stamp. */
-    public static final int LENGTH = 30;
+    /** The version this library writes. */
+    public static final byte VERSION = 2;
+    /** Length in bytes of the stamps this library writes. */
+    public static final int LENGTH = 34;
+    /** The previous version, still read: 30 bytes without the check field. */
+    static final byte VERSION_1 = 1;
+    static final int LENGTH_1 = 30;
     /** Value of an intended instant for traffic that was not paced. */
     public static final long NOT_PACED = Long.MIN_VALUE;
     private static final byte PACED = 1;
@@ -45,7 +51,7 @@ public final class LatencyStamp {
      * @param sequence       the message's sequence number within that producer
      * @param sendMicros     when the application called send
      * @param intendedMicros when a pacing schedule wanted the send to start, or {@link #NOT_PACED}
-     * @return a new 30-byte array
+     * @return a new {@value #LENGTH}-byte array
      */
     public static byte[] encode(long producerId, long sequence, long sendMicros, long intendedMicros) {
         byte[] b = new byte[LENGTH];
@@ -58,12 +64,33 @@ public final class LatencyStamp {
             long lateness = sendMicros - intendedMicros;
             INT.set(b, 26, (int) Math.max(0, Math.min(Integer.MAX_VALUE, lateness)));
         }
+        INT.set(b, 30, check(b));
         return b;
     }
 
-    /** @return true when {@code value} is a complete stamp of a version this library reads */
+    /** A 32-bit hash of bytes 0..29 (fields mixed with distinct odd constants, then a 64-bit finaliser). */
+    private static int check(byte[] b) {
+        long h = 0x9E3779B97F4A7C15L ^ (b[0] & 0xffL) << 8 ^ (b[1] & 0xffL);
+        h = (h ^ (long) LONG.get(b, 2)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (long) LONG.get(b, 10)) * 0x94D049BB133111EBL;
+        h = (h ^ (long) LONG.get(b, 18)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ ((int) INT.get(b, 26) & 0xffffffffL)) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return (int) (h ^ h >>> 32);
+    }
+
+    /**
+     * @return true when {@code value} is a complete stamp of a version this library reads: version 2 with a
+     *     matching check, or version 1 (which has no check: its send instant must prove it plausible)
+     */
     public static boolean isValid(byte[] value) {
-        return value != null && value.length == LENGTH && value[0] == VERSION;
+        if (value == null) {
+            return false;
+        }
+        if (value.length == LENGTH) {
+            return value[0] == VERSION && (int) INT.get(value, 30) == check(value);
+        }
+        return value.length == LENGTH_1 && value[0] == VERSION_1;
     }
 
     /** @return the producer id of a valid stamp */

@@ -30,15 +30,15 @@ class LatencyRecorderTest {
     @Test
     void splitsAFullyObservedMessageIntoFiveStagesThatSumToEndToEnd() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ofMillis(5), 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t0 = clock.now;
-        long ready = consumer.pollStarted(t0 - 100);               // consumer already waiting
+        consumer.free(t0 - 100);                                    // consumer already waiting
         byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
         producer.sendReturned(stamp, t0 + 20);
         long appendMs = (t0 + 5_000 + 300) / 1000;                  // broker appended 5.3 ms later (ms resolution)
         producer.acked(stamp, t0 + 7_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 1000);
-        assertThat(consumer.received(stamp, 0, appendMs, ready, t0 + 9_000)).isTrue();
-        consumer.pollReturned(1);
+        assertThat(consumer.received(stamp, 0, appendMs, t0 + 9_000)).isTrue();
+        consumer.busy(t0 + 9_000);
 
         LatencyReport report = recorder.report();
         assertThat(report.mergedStages()).isEmpty();
@@ -63,10 +63,11 @@ class LatencyRecorderTest {
     @Test
     void joinsWhenTheConsumerGetsTheMessageBeforeTheProducerGetsItsAck() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t0 = clock.now;
         byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
-        consumer.received(stamp, 0, (t0 + 1_000) / 1000, t0, t0 + 2_000);
+        consumer.free(t0);
+        consumer.received(stamp, 0, (t0 + 1_000) / 1000, t0 + 2_000);
         assertThat(messages).isEmpty();
         producer.acked(stamp, t0 + 2_500, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
         assertThat(messages).hasSize(1);
@@ -78,11 +79,11 @@ class LatencyRecorderTest {
     @Test
     void reportsMergedStagesWhenInstantsAreAbsentAndNeverInventsThem() {
         ProducerProbe acksOne = recorder.newProducerProbe("test", false, Duration.ZERO, 16384, 5); // ack is not commit
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t0 = clock.now;
         byte[] stamp = acksOne.beginSend(t0, LatencyStamp.NOT_PACED);
         acksOne.acked(stamp, t0 + 1_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
-        consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t0, t0 + 3_000);   // CreateTime topic
+        consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t0 + 3_000);   // CreateTime topic
         LatencyReport report = recorder.report();
         assertThat(report.mergedStages()).containsExactly("publish+commit+catch-up+fetch");
         assertThat(report.stage(Stage.COMMIT)).isEmpty();
@@ -94,20 +95,20 @@ class LatencyRecorderTest {
     @Test
     void countsDuplicatesReorderingAndForeignMessages() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t = clock.now;
         byte[] first = producer.beginSend(t, LatencyStamp.NOT_PACED);
         byte[] second = producer.beginSend(t, LatencyStamp.NOT_PACED);
         producer.acked(first, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
         producer.acked(second, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.SAME_BATCH, 10);
-        consumer.received(second, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
-        consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);   // out of order in one partition
-        consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30);   // again
-        assertThat(consumer.received(null, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30)).isFalse();
-        assertThat(consumer.received(new byte[] {1, 2, 3}, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30)).isFalse();
+        consumer.received(second, 0, ConsumerProbe.NO_APPEND_TIME, t + 20);
+        consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t + 20);   // out of order in one partition
+        consumer.received(first, 0, ConsumerProbe.NO_APPEND_TIME, t + 30);   // again
+        assertThat(consumer.received(null, 0, ConsumerProbe.NO_APPEND_TIME, t + 30)).isFalse();
+        assertThat(consumer.received(new byte[] {1, 2, 3}, 0, ConsumerProbe.NO_APPEND_TIME, t + 30)).isFalse();
         byte[] future = LatencyStamp.encode(1, 2, t, t);
-        future[0] = 2;
-        assertThat(consumer.received(future, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 30)).isFalse();
+        future[0] = 3;
+        assertThat(consumer.received(future, 0, ConsumerProbe.NO_APPEND_TIME, t + 30)).isFalse();
         LatencyReport.Counts c = recorder.report().counts();
         assertThat(c.joined()).isEqualTo(2);
         assertThat(c.duplicated()).isEqualTo(1);
@@ -119,7 +120,7 @@ class LatencyRecorderTest {
     @Test
     void evictsAcknowledgedMessagesNeverReceivedAsLostAndUndoesItWhenTheyArriveLate() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t = clock.now;
         byte[] stamp = producer.beginSend(t, LatencyStamp.NOT_PACED);
         producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
@@ -128,7 +129,7 @@ class LatencyRecorderTest {
         LatencyReport.Counts c = recorder.report().counts();
         assertThat(c.lost()).isEqualTo(1);
         assertThat(c.evicted()).isEqualTo(1);
-        consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t, clock.now);
+        consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, clock.now);
         assertThat(recorder.report().counts().lost()).isZero();
     }
 
@@ -179,11 +180,11 @@ class LatencyRecorderTest {
     @Test
     void clampsAnAppendTimeOutsideItsWindowAndCountsIt() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         long t0 = clock.now;
         byte[] stamp = producer.beginSend(t0, LatencyStamp.NOT_PACED);
         producer.acked(stamp, t0 + 3_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
-        consumer.received(stamp, 0, (t0 - 5_000) / 1000, t0, t0 + 4_000);   // broker clock 5 ms behind
+        consumer.received(stamp, 0, (t0 - 5_000) / 1000, t0 + 4_000);   // broker clock 5 ms behind
         LatencyReport report = recorder.report();
         assertThat(report.clamps(Stage.PUBLISH)).isEqualTo(1);
         assertThat(report.clockOffsetBounds().orElseThrow().upperMicros()).isLessThan(-3_000);
@@ -196,7 +197,7 @@ class LatencyRecorderTest {
         assertThatThrownBy(() -> LatencyRecorder.builder().joinCapacity(1000))
                 .hasMessageContaining("power of two");
         assertThatThrownBy(() -> LatencyRecorder.builder().evictAfter(Duration.ZERO))
-                .hasMessageContaining("positive");
+                .hasMessageContaining("from 1ms to 1h");
     }
 
     @Test
@@ -214,13 +215,13 @@ class LatencyRecorderTest {
     @Test
     void intervalReadersReportConsecutiveIntervalsIndependentlyOfTheCumulativeReport() {
         ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         LatencyRecorder.IntervalReader reader = recorder.newIntervalReader();
         Runnable oneMessage = () -> {
             long t = clock.now;
             byte[] stamp = producer.beginSend(t, LatencyStamp.NOT_PACED);
             producer.acked(stamp, t + 10, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
-            consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t, t + 20);
+            consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t + 20);
             clock.now += 1000;
         };
         oneMessage.run();

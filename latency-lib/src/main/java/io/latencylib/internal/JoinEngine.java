@@ -4,41 +4,49 @@ import io.latencylib.LatencyClock;
 import io.latencylib.LatencyStamp;
 import io.latencylib.MessageLatency;
 import io.latencylib.spi.RecordingListener;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joins the producer-side and consumer-side halves of each stamped message, splits its end-to-end
- * latency into boundaries b0..b5 exactly as the latency model says, and records the stages.
+ * Joins the producer-side and consumer-side halves of each stamped message in the producers'
+ * {@link Ledger}s, has {@link Split} split it, and records the stages and {@link Counters}.
  *
  * <p>Hot paths ({@link #beginSend}, {@link #acked}, {@link #received}) take no locks and allocate
- * nothing but the stamp bytes; registering a producer or reading a snapshot may lock.
+ * nothing but the stamp bytes; registering a producer, meeting a new remote producer or reading a
+ * snapshot may lock.
+ *
+ * <p>Memory is bounded whatever arrives: local ledgers cost {@code joinCapacity × }{@value Ledger#LOCAL_SLOT_BYTES}
+ * bytes each and go when their producer is closed and nothing waits in them; remote producers share a
+ * fixed budget of {@code remoteProducerMemory} bytes (messages of a producer that finds no room are
+ * counted untracked: recorded, but without duplicate detection); at most {@value #MAX_LANES} partitions
+ * are told apart, {@value #MAX_NOTES} notes and {@value #MAX_SYSTEMS} system names kept.
  */
 public final class JoinEngine {
 
     private static final Logger log = LoggerFactory.getLogger("io.latencylib");
     static final long ABSENT = Ledger.ABSENT;
 
-    /** Boundary indices b0..b5. */
-    public static final int B_SEND = 0, B_DISPATCH = 1, B_APPEND = 2, B_COMMIT = 3, B_READY = 4, B_RECEIVE = 5;
     /** Extra histograms besides the 15 boundary segments. */
     public static final int H_END_TO_END_INTENDED = 36, H_PRODUCER = 37, H_LATENESS = 38, H_COUNT = 39;
     /** Highest value the histograms track: one hour in microseconds; larger values saturate. */
     public static final long HIGHEST_MICROS = 3_600_000_000L;
     public static final int SIGNIFICANT_DIGITS = 3;
-    private static final int MAX_REMOTE_LEDGERS = 4096;
+    static final int MAX_LANES = 1024, MAX_NOTES = 64, MAX_SYSTEMS = 16;
+
+    private static final ThreadLocal<Split> SPLIT = ThreadLocal.withInitial(Split::new);
 
     final LatencyClock clock;
     private final int capacity;
     private final long evictAfterMicros;
+    private final long maxClockOffsetMicros;
+    private final int maxRemoteLedgers;
     private final Consumer<MessageLatency> messageListener;
     /** No consumer half will come: a message's slot is freed at its acknowledgement. */
     private final boolean producerOnly;
@@ -47,45 +55,45 @@ public final class JoinEngine {
     private final Object registryLock = new Object();
     private volatile Ledger[] ledgerTable = new Ledger[64];
     private int ledgerCount;
+    private int remoteCount;
+    /** Before this instant no remote ledger can be idle long enough to give up its room. */
+    private long nextIdleRemoteMicros = Long.MIN_VALUE;
 
     private final HistogramGroup histograms = new HistogramGroup(H_COUNT, HIGHEST_MICROS, SIGNIFICANT_DIGITS);
-
-    public final LongAdder sent = new LongAdder();
-    public final LongAdder acked = new LongAdder();
-    public final LongAdder sendErrors = new LongAdder();
-    public final LongAdder received = new LongAdder();
-    public final LongAdder joined = new LongAdder();
-    public final LongAdder unjoined = new LongAdder();
-    public final LongAdder duplicated = new LongAdder();
-    public final LongAdder reordered = new LongAdder();
-    public final LongAdder unstamped = new LongAdder();
-    public final LongAdder lost = new LongAdder();
-    public final LongAdder evicted = new LongAdder();
-    public final LongAdder overflowed = new LongAdder();
-    /** Deliveries the broker flagged as redelivered (counted apart from duplicates). */
-    public final LongAdder redelivered = new LongAdder();
-    /** Clamps per boundary b1..b5 that moved an instant by more than its resolution, and the largest move. */
-    public final LongAdder[] clamps = new LongAdder[6];
-    public final AtomicLong[] largestClampMicros = new AtomicLong[6];
+    private final Counters counters = new Counters();
     /** Bounds on (broker clock − client clock) implied by the data, microseconds. */
-    public final AtomicLong offsetLowerMicros = new AtomicLong(Long.MIN_VALUE);
-    public final AtomicLong offsetUpperMicros = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong offsetLowerMicros = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong offsetUpperMicros = new AtomicLong(Long.MAX_VALUE);
     private final Set<String> notes = ConcurrentHashMap.newKeySet();
+    private final Set<String> systems = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Object, Integer> lanes = new ConcurrentHashMap<>();
     /** Messages intended (or, when not paced, sent) before this instant are joined but neither counted nor recorded. */
     private volatile long measureFromMicros = Long.MIN_VALUE;
 
-    public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, Consumer<MessageLatency> messageListener,
-                      boolean producerOnly) {
+    /**
+     * @param capacity             join slots per local producer, a power of two
+     * @param evictAfterMicros     how long a half waits for the other; also the oldest plausible send instant
+     * @param maxClockOffsetMicros how far in the future of the receiver's clock a send instant may lie
+     * @param remoteMemoryBytes    the memory remote producers may take together
+     */
+    public JoinEngine(LatencyClock clock, int capacity, long evictAfterMicros, long maxClockOffsetMicros,
+                      long remoteMemoryBytes, Consumer<MessageLatency> messageListener, boolean producerOnly) {
         this.clock = clock;
         this.producerOnly = producerOnly;
         this.capacity = capacity;
         this.evictAfterMicros = evictAfterMicros;
+        this.maxClockOffsetMicros = maxClockOffsetMicros;
+        this.maxRemoteLedgers = (int) Math.min(Integer.MAX_VALUE / 4, remoteMemoryBytes / Ledger.REMOTE_BYTES);
         this.messageListener = messageListener;
-        for (int i = 0; i < clamps.length; i++) {
-            clamps[i] = new LongAdder();
-            largestClampMicros[i] = new AtomicLong();
-        }
+    }
+
+    /** The broker flagged a delivery as a redelivery. */
+    public void redelivered() {
+        counters.redelivered.increment();
+    }
+
+    public Counters counters() {
+        return counters;
     }
 
     // ---------------------------------------------------------------- registry
@@ -93,17 +101,34 @@ public final class JoinEngine {
     /** Registers a producer running in this process and returns its ledger. */
     public Ledger registerProducer(String system, boolean ackMarksCommit, long lingerMicros, int batchMaxBytes,
                                    int maxInFlight) {
+        system(system);
         while (true) {
             long id = ThreadLocalRandom.current().nextLong();
             synchronized (registryLock) {
                 if (find(id) == null) {
-                    Ledger ledger = new Ledger(id, true, capacity, system, ackMarksCommit, lingerMicros, batchMaxBytes,
+                    Ledger ledger = new Ledger(id, capacity, system, ackMarksCommit, lingerMicros, batchMaxBytes,
                             maxInFlight);
                     insert(ledger);
                     return ledger;
                 }
             }
         }
+    }
+
+    /** The application closed the producer: its ledger goes once nothing waits in it (or after the eviction time). */
+    public void producerClosed(Ledger ledger) {
+        ledger.closedAtMicros = clock.nowMicros();
+    }
+
+    /** Names a system measured (a producer's or consumer's), for the report. */
+    public void system(String name) {
+        if (name != null && systems.size() < MAX_SYSTEMS) {
+            systems.add(name);
+        }
+    }
+
+    public Set<String> systems() {
+        return systems;
     }
 
     Ledger find(long producerId) {
@@ -117,20 +142,32 @@ public final class JoinEngine {
         }
     }
 
-    private Ledger remoteLedger(long producerId) {
-        Ledger l = find(producerId);
-        if (l != null) {
-            return l;
-        }
+    /** @return the remote ledger of {@code producerId}, or null when the budget has no room for it */
+    private Ledger remoteLedger(long producerId, long now) {
         synchronized (registryLock) {
-            l = find(producerId);
-            if (l == null) {
-                if (ledgerCount >= MAX_REMOTE_LEDGERS) {
-                    dropIdleRemoteLedgers();
-                }
-                l = new Ledger(producerId, false, Math.min(capacity, 8192), null, false, 0, 0, 1);
-                insert(l);
+            Ledger l = find(producerId);
+            if (l != null) {
+                return l;
             }
+            if (remoteCount >= maxRemoteLedgers) {
+                if (now < nextIdleRemoteMicros) {
+                    return null;
+                }
+                rebuild(x -> x.local || now - x.lastActivityMicros < evictAfterMicros);
+                if (remoteCount >= maxRemoteLedgers) {
+                    long oldest = Long.MAX_VALUE;
+                    for (Ledger x : ledgerTable) {
+                        if (x != null && !x.local) {
+                            oldest = Math.min(oldest, x.lastActivityMicros);
+                        }
+                    }
+                    nextIdleRemoteMicros = oldest + evictAfterMicros;
+                    return null;
+                }
+            }
+            l = new Ledger(producerId);
+            l.lastActivityMicros = now;
+            insert(l);
             return l;
         }
     }
@@ -150,21 +187,26 @@ public final class JoinEngine {
         }
         put(copy, ledger);
         ledgerCount = size;
+        if (!ledger.local) {
+            remoteCount++;
+        }
         ledgerTable = copy;
     }
 
-    private void dropIdleRemoteLedgers() {
-        long now = clock.nowMicros();
+    /** Keeps the ledgers {@code keep} accepts; under the registry lock. */
+    private void rebuild(java.util.function.Predicate<Ledger> keep) {
         Ledger[] table = ledgerTable;
         Ledger[] copy = new Ledger[table.length];
-        int count = 0;
+        int count = 0, remote = 0;
         for (Ledger l : table) {
-            if (l != null && (l.local || now - l.lastActivityMicros < evictAfterMicros)) {
+            if (l != null && keep.test(l)) {
                 put(copy, l);
                 count++;
+                remote += l.local ? 0 : 1;
             }
         }
         ledgerCount = count;
+        remoteCount = remote;
         ledgerTable = copy;
     }
 
@@ -184,10 +226,21 @@ public final class JoinEngine {
         return (int) x;
     }
 
-    /** @return a dense index for a partition-like key (e.g. a Kafka TopicPartition), stable for this engine */
+    /**
+     * @return a dense index for a partition-like key (e.g. a Kafka TopicPartition), stable for this engine, or
+     *     -1 beyond {@value #MAX_LANES} keys (such partitions are not told apart for ordering)
+     */
     public int lane(Object key) {
         Integer lane = lanes.get(key);
-        return lane != null ? lane : lanes.computeIfAbsent(key, k -> lanes.size());
+        if (lane != null) {
+            return lane;
+        }
+        if (lanes.size() >= MAX_LANES) {
+            return -1;
+        }
+        synchronized (lanes) {
+            return lanes.computeIfAbsent(key, k -> lanes.size());
+        }
     }
 
     public synchronized void addListener(RecordingListener listener) {
@@ -209,8 +262,12 @@ public final class JoinEngine {
         return (intended != ABSENT ? intended : send) >= measureFromMicros;
     }
 
+    private boolean measured(byte[] stamp) {
+        return measured(LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp));
+    }
+
     public void note(String text) {
-        if (notes.add(text)) {
+        if (notes.size() < MAX_NOTES && notes.add(text)) {
             log.warn(text);
         }
     }
@@ -226,14 +283,14 @@ public final class JoinEngine {
         long seq = l.nextSequence.getAndIncrement();
         int idx = l.slot(seq);
         long old = l.state.get(idx);
-        while (old != 0 && (old & (Ledger.DONE | Ledger.EVICTED | Ledger.FAILED)) == 0) {
+        while (old != 0 && (old & Ledger.FINISHED) == 0) {
             if ((old & (Ledger.ACKED | Ledger.RECEIVED)) == (Ledger.ACKED | Ledger.RECEIVED)) {
                 Thread.onSpinWait(); // another thread is reading this slot to record its split
                 old = l.state.get(idx);
             } else if (l.state.compareAndSet(idx, old, old | Ledger.EVICTED)) {
-                evicted.increment();
-                overflowed.increment();
-                if (overflowed.sum() == 1) {
+                counters.evicted.increment();
+                counters.overflowed.increment();
+                if (counters.overflowed.sum() == 1) {
                     note("join table of a producer overflowed: more than " + capacity + " messages were in flight;"
                             + " raise LatencyRecorder.builder().joinCapacity(...)");
                 }
@@ -249,18 +306,18 @@ public final class JoinEngine {
         d[base + Ledger.F_SEND_RETURN] = ABSENT;
         d[base + Ledger.F_DISPATCH] = ABSENT;
         d[base + Ledger.F_ACK] = ABSENT;
-        d[base + Ledger.F_READY] = ABSENT;
+        d[base + Ledger.F_COMMIT] = ABSENT;
+        d[base + Ledger.F_FREE_SINCE] = ABSENT;
         d[base + Ledger.F_RECEIVE] = ABSENT;
         d[base + Ledger.F_APPEND_MS] = ABSENT;
         l.state.set(idx, seq << Ledger.SHIFT | Ledger.SENT);
-        if (!measured(sendMicros, intendedMicros)) {
-            return LatencyStamp.encode(l.producerId, seq, sendMicros, intendedMicros);
-        }
-        sent.increment();
-        if (intendedMicros != ABSENT) {
-            long token = histograms.begin();
-            histograms.record(H_LATENESS, sendMicros - intendedMicros);
-            histograms.end(token);
+        if (measured(sendMicros, intendedMicros)) {
+            counters.sent.increment();
+            if (intendedMicros != ABSENT) {
+                long token = histograms.begin();
+                histograms.record(H_LATENESS, sendMicros - intendedMicros);
+                histograms.end(token);
+            }
         }
         return LatencyStamp.encode(l.producerId, seq, sendMicros, intendedMicros);
     }
@@ -275,22 +332,32 @@ public final class JoinEngine {
     /**
      * The broker acknowledged the message ({@code ackMicros} ABSENT: the acknowledgement cannot be
      * observed, join on the consumer half alone). {@code dispatchMicros} is the exact dispatch instant when
-     * the client exposes it, or {@link Ledger#ABSENT} to have it estimated from batches.
+     * the client exposes it, or {@link Ledger#ABSENT} to have it estimated from batches. Counted (and its
+     * producer latency recorded) from the stamp, whatever happened to its slot.
      */
-    public void acked(Ledger l, long seq, long ackMicros, long dispatchMicros, int lane, int relation,
+    public void acked(Ledger l, byte[] stamp, long ackMicros, long dispatchMicros, int lane, int relation,
                       int recordBytes) {
+        long seq = LatencyStamp.sequence(stamp);
+        long send = LatencyStamp.sendMicros(stamp);
+        if (ackMicros != ABSENT && measured(stamp)) {
+            counters.acked.increment();
+            long token = histograms.begin();
+            histograms.record(H_PRODUCER, ackMicros - send);
+            histograms.end(token);
+            for (RecordingListener listener : listeners) {
+                listener.onAcknowledgement(send, ackMicros);
+            }
+        }
         int idx = l.slot(seq);
         long s = l.state.get(idx);
-        if (Ledger.sequenceOf(s) != seq || (s & Ledger.SENT) == 0) {
-            return; // slot reused: this message was already evicted
+        if (Ledger.sequenceOf(s) != seq || (s & Ledger.SENT) == 0 || (s & Ledger.FINISHED) != 0) {
+            return; // slot reused (this message was evicted), or nothing to join (returned, aborted, failed)
         }
         int base = idx * Ledger.STRIDE;
         long[] d = l.data;
-        long send = d[base + Ledger.F_SEND];
-        if (ackMicros == ABSENT && dispatchMicros != ABSENT) {
-            d[base + Ledger.F_DISPATCH] = dispatchMicros; // exact, though the acknowledgement is not observed
-        }
-        if (ackMicros != ABSENT) {
+        if (ackMicros == ABSENT) {
+            d[base + Ledger.F_DISPATCH] = dispatchMicros; // exact or absent; the acknowledgement is not observed
+        } else {
             if (dispatchMicros != ABSENT) {
                 d[base + Ledger.F_DISPATCH] = dispatchMicros;
                 d[base + Ledger.F_REQUEST] = 0;
@@ -300,32 +367,102 @@ public final class JoinEngine {
                 d[base + Ledger.F_REQUEST] = l.lastRequest;
             }
             d[base + Ledger.F_ACK] = ackMicros;
-            if (measured(send, d[base + Ledger.F_INTENDED])) {
-                acked.increment();
-                long token = histograms.begin();
-                histograms.record(H_PRODUCER, ackMicros - send);
-                histograms.end(token);
-                for (RecordingListener listener : listeners) {
-                    listener.onAcknowledgement(send, ackMicros);
-                }
+            long open = l.transactionStart;
+            if (open >= 0 && seq >= open) {
+                return; // in an open transaction: its commit ends the commit stage (transactionCommitted)
             }
+            d[base + Ledger.F_COMMIT] = ackMicros;
         }
-        addFlag(l, idx, seq, Ledger.ACKED);
+        addFlag(l, idx, seq, Ledger.ACKED, null);
     }
 
-    public void failed(Ledger l, long seq) {
+    /** The send failed; counted once per message however often the client reports it. */
+    public void failed(Ledger l, byte[] stamp) {
+        long seq = LatencyStamp.sequence(stamp);
+        boolean counted = measured(stamp);
         int idx = l.slot(seq);
-        int base = idx * Ledger.STRIDE;
-        if (measured(l.data[base + Ledger.F_SEND], l.data[base + Ledger.F_INTENDED])) {
-            sendErrors.increment();
-        }
         while (true) {
             long s = l.state.get(idx);
-            if (Ledger.sequenceOf(s) != seq || (s & (Ledger.ACKED | Ledger.RECEIVED | Ledger.EVICTED)) != 0) {
+            if (Ledger.sequenceOf(s) != seq) {
+                if (counted) {
+                    counters.sendErrors.increment(); // its slot was reused: nothing to tell a repeat by
+                }
+                return;
+            }
+            if ((s & (Ledger.FAILED | Ledger.ACKED | Ledger.RECEIVED | Ledger.FINISHED)) != 0) {
                 return;
             }
             if (l.state.compareAndSet(idx, s, s | Ledger.FAILED)) {
+                if (counted) {
+                    counters.sendErrors.increment();
+                }
                 return;
+            }
+        }
+    }
+
+    /** The broker returned the message unroutable: counted returned, never lost. */
+    public void returned(Ledger l, byte[] stamp) {
+        long seq = LatencyStamp.sequence(stamp);
+        if (finish(l, seq, Ledger.RETURNED) && measured(stamp)) {
+            counters.returned.increment();
+        }
+    }
+
+    /** Sets {@code flag} on a slot still waiting; @return true when this call set it. */
+    private boolean finish(Ledger l, long seq, int flag) {
+        int idx = l.slot(seq);
+        while (true) {
+            long s = l.state.get(idx);
+            if (Ledger.sequenceOf(s) != seq || (s & Ledger.FINISHED) != 0) {
+                return false;
+            }
+            if (l.state.compareAndSet(idx, s, s | flag)) {
+                return true;
+            }
+        }
+    }
+
+    /** The producer began a transaction: messages sent from now on are in it. */
+    public void transactionBegan(Ledger l) {
+        l.transactionStart = l.nextSequence.get();
+    }
+
+    /** The open transaction committed at {@code micros}: the commit stage of its messages ends there. */
+    public void transactionCommitted(Ledger l, long micros) {
+        long start = l.transactionStart;
+        if (start < 0) {
+            return;
+        }
+        long end = l.nextSequence.get();
+        l.transactionStart = -1;
+        note("a transactional producer's commit stage ends when commitTransaction returns; a read_uncommitted"
+                + " consumer may get a message earlier, and then commit ends at its receive");
+        for (long seq = Math.max(start, end - capacity); seq < end; seq++) {
+            int idx = l.slot(seq);
+            long s = l.state.get(idx);
+            if (Ledger.sequenceOf(s) == seq && (s & Ledger.FINISHED) == 0 && (s & Ledger.ACKED) == 0) {
+                l.data[idx * Ledger.STRIDE + Ledger.F_COMMIT] = micros;
+                addFlag(l, idx, seq, Ledger.ACKED, null);
+            }
+        }
+    }
+
+    /** The open transaction aborted: its messages are counted aborted, never lost, and recorded nowhere. */
+    public void transactionAborted(Ledger l) {
+        long start = l.transactionStart;
+        if (start < 0) {
+            return;
+        }
+        long end = l.nextSequence.get();
+        l.transactionStart = -1;
+        for (long seq = Math.max(start, end - capacity); seq < end; seq++) {
+            int idx = l.slot(seq);
+            if (finish(l, seq, Ledger.ABORTED)) {
+                int base = idx * Ledger.STRIDE;
+                if (measured(l.data[base + Ledger.F_SEND], l.data[base + Ledger.F_INTENDED])) {
+                    counters.aborted.increment();
+                }
             }
         }
     }
@@ -333,126 +470,125 @@ public final class JoinEngine {
     // ---------------------------------------------------------------- consumer side
 
     /**
-     * A stamped message reached the consuming application.
+     * A message reached the consuming application.
      *
-     * @return false when {@code stamp} is not a valid stamp (the message was counted as unstamped)
+     * @param busy the consumer's time line (its busy time splits catch-up from fetch), or null when unknown
+     * @return false when {@code stamp} is not a valid stamp (counted unstamped) or not a plausible one
+     *     (counted implausible); such values are recorded nowhere
      */
-    public boolean received(byte[] stamp, int partition, long appendMillis, long readyMicros, long receiveMicros) {
+    public boolean received(byte[] stamp, int lane, long appendMillis, long receiveMicros, BusyClock busy) {
         if (!LatencyStamp.isValid(stamp)) {
-            unstamped.increment();
+            counters.unstamped.increment();
+            return false;
+        }
+        long send = LatencyStamp.sendMicros(stamp);
+        if (send < receiveMicros - evictAfterMicros - maxClockOffsetMicros
+                || send > receiveMicros + maxClockOffsetMicros) {
+            counters.implausible.increment();
             return false;
         }
         long producerId = LatencyStamp.producerId(stamp);
         long seq = LatencyStamp.sequence(stamp);
-        boolean counted = measured(LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp));
+        boolean counted = measured(stamp);
         if (counted) {
-            received.increment();
+            counters.received.increment();
         }
         Ledger l = find(producerId);
         if (l == null) {
-            l = remoteLedger(producerId);
+            l = remoteLedger(producerId, receiveMicros);
+        }
+        if (l == null) {
+            if (counted) {
+                counters.untracked.increment();
+                counters.unjoined.increment();
+            }
+            recordUnjoined(stamp, appendMillis, receiveMicros, busy);
+            return true;
         }
         l.lastActivityMicros = receiveMicros;
         if (l.local) {
-            receivedLocal(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros, counted);
+            receivedLocal(l, stamp, seq, lane, appendMillis, receiveMicros, busy, counted);
         } else {
-            receivedRemote(l, stamp, seq, partition, appendMillis, readyMicros, receiveMicros, counted);
+            receivedRemote(l, stamp, seq, lane, appendMillis, receiveMicros, busy, counted);
         }
         return true;
     }
 
-    private void receivedLocal(Ledger l, byte[] stamp, long seq, int partition, long appendMillis,
-                               long ready, long receive, boolean counted) {
+    private void receivedLocal(Ledger l, byte[] stamp, long seq, int lane, long appendMillis, long receive,
+                               BusyClock busy, boolean counted) {
         int idx = l.slot(seq);
         long s = l.state.get(idx);
         if (Ledger.sequenceOf(s) != seq || (s & Ledger.SENT) == 0) {
-            if (Ledger.sequenceOf(s) < seq) {
-                trackOrder(l, partition, seq, counted);
+            // its producer half is gone (the slot was reused): seen before, or new to this consumer
+            if (l.seenBefore(lane, seq)) {
+                if (counted) {
+                    counters.duplicated.increment();
+                }
+                return;
             }
+            l.arrived(lane, seq);
             if (counted) {
-                unjoined.increment(); // producer half overwritten (join table overflow)
+                counters.unjoined.increment();
             }
-            split(l.producerId, seq, LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp),
-                    ABSENT, appendMillis, ABSENT, ready, receive);
+            recordUnjoined(stamp, appendMillis, receive, busy);
             return;
         }
         if ((s & Ledger.RECEIVED) != 0) {
             if (counted) {
-                duplicated.increment();
+                counters.duplicated.increment();
             }
             return;
         }
-        trackOrder(l, partition, seq, counted);
+        if (l.arrived(lane, seq) && counted) {
+            counters.reordered.increment();
+        }
         int base = idx * Ledger.STRIDE;
-        l.data[base + Ledger.F_READY] = ready;
+        l.data[base + Ledger.F_FREE_SINCE] = busy != null && busy.observed() ? busy.freeSinceBefore(receive) : ABSENT;
         l.data[base + Ledger.F_RECEIVE] = receive;
         l.data[base + Ledger.F_APPEND_MS] = appendMillis;
-        addFlag(l, idx, seq, Ledger.RECEIVED);
+        addFlag(l, idx, seq, Ledger.RECEIVED, busy);
     }
 
-    private void receivedRemote(Ledger l, byte[] stamp, long seq, int partition, long appendMillis,
-                                long ready, long receive, boolean counted) {
+    private void receivedRemote(Ledger l, byte[] stamp, long seq, int lane, long appendMillis, long receive,
+                                BusyClock busy, boolean counted) {
         int idx = l.slot(seq);
         while (true) {
             long s = l.state.get(idx);
             long slotSeq = Ledger.sequenceOf(s);
-            if (s != 0 && slotSeq == seq) {
+            if (s != 0 && slotSeq == seq || s != 0 && slotSeq > seq && l.seenBefore(lane, seq)) {
                 if (counted) {
-                    duplicated.increment();
+                    counters.duplicated.increment();
                 }
                 return;
             }
             if (s != 0 && slotSeq > seq) {
-                break; // older than the duplicate-detection window: cannot tell, record it
+                break; // older than the window and not known on its lane: record it
             }
             if (l.state.compareAndSet(idx, s, seq << Ledger.SHIFT | Ledger.RECEIVED)) {
                 break;
             }
         }
-        trackOrder(l, partition, seq, counted);
+        if (l.arrived(lane, seq) && counted) {
+            counters.reordered.increment();
+        }
         if (counted) {
-            unjoined.increment();
+            counters.unjoined.increment();
         }
-        split(l.producerId, seq, LatencyStamp.sendMicros(stamp), LatencyStamp.intendedMicros(stamp),
-                ABSENT, appendMillis, ABSENT, ready, receive);
+        recordUnjoined(stamp, appendMillis, receive, busy);
     }
 
-    private void trackOrder(Ledger l, int partition, long seq, boolean counted) {
-        if (partition < 0) {
-            return;
-        }
-        AtomicLongArray last = l.lastSequenceByPartition;
-        if (partition >= last.length()) {
-            last = growPartitions(l, partition);
-        }
-        long previous = last.get(partition);
-        if (seq + 1 < previous) {
-            if (counted) {
-                reordered.increment();
-            }
-        } else {
-            last.set(partition, seq + 1);
-        }
-    }
-
-    private static AtomicLongArray growPartitions(Ledger l, int partition) {
-        synchronized (l) {
-            AtomicLongArray last = l.lastSequenceByPartition;
-            if (partition >= last.length()) {
-                AtomicLongArray grown = new AtomicLongArray(Math.max(partition + 1, last.length() * 2));
-                for (int i = 0; i < last.length(); i++) {
-                    grown.set(i, last.get(i));
-                }
-                l.lastSequenceByPartition = grown;
-                last = grown;
-            }
-            return last;
+    private void recordUnjoined(byte[] stamp, long appendMillis, long receive, BusyClock busy) {
+        long send = LatencyStamp.sendMicros(stamp);
+        long intended = LatencyStamp.intendedMicros(stamp);
+        if (measured(send, intended)) {
+            record(SPLIT.get().compute(send, ABSENT, appendMillis, ABSENT, receive, busy, ABSENT), intended,
+                    LatencyStamp.producerId(stamp), LatencyStamp.sequence(stamp));
         }
     }
 
     // ---------------------------------------------------------------- joining
 
-    private void addFlag(Ledger l, int idx, long seq, int flag) {
+    private void addFlag(Ledger l, int idx, long seq, int flag, BusyClock busy) {
         while (true) {
             long s = l.state.get(idx);
             if (Ledger.sequenceOf(s) != seq) {
@@ -468,9 +604,9 @@ public final class JoinEngine {
             if (l.state.compareAndSet(idx, s, next)) {
                 if (completes) {
                     if ((s & Ledger.LOST) != 0) {
-                        lost.decrement(); // it came after all
+                        counters.lost.decrement(); // it came after all
                     }
-                    complete(l, idx, seq);
+                    complete(l, idx, seq, busy);
                     l.state.set(idx, next | Ledger.DONE);
                 }
                 return;
@@ -478,127 +614,66 @@ public final class JoinEngine {
         }
     }
 
-    private void complete(Ledger l, int idx, long seq) {
+    private void complete(Ledger l, int idx, long seq, BusyClock busy) {
         int base = idx * Ledger.STRIDE;
         long[] d = l.data;
-        if (measured(d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED])) {
-            joined.increment();
-        }
-        long ack = d[base + Ledger.F_ACK];
-        long dispatch = ack == ABSENT ? d[base + Ledger.F_DISPATCH]
-                : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
-        split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], dispatch,
-                d[base + Ledger.F_APPEND_MS], l.ackMarksCommit ? ack : ABSENT, d[base + Ledger.F_READY],
-                d[base + Ledger.F_RECEIVE]);
-    }
-
-    /**
-     * The split of the latency model: boundaries made monotone by clamping, so that the stages are
-     * never negative and sum exactly to end-to-end. Absent instants merge neighbouring stages.
-     */
-    void split(long producerId, long seq, long send, long intended, long dispatch, long appendMillis, long ack,
-               long ready, long receive) {
+        long send = d[base + Ledger.F_SEND];
+        long intended = d[base + Ledger.F_INTENDED];
         if (!measured(send, intended)) {
             return;
         }
-        long b0 = send;
-        long b5 = receive;
-        if (b5 < b0) {
-            clamped(B_RECEIVE, b0 - b5);
-            b5 = b0;
-        }
-        long b1 = ABSENT, b2 = ABSENT, b3 = ABSENT, b4 = ABSENT;
-        long prev = b0;
-        if (dispatch != ABSENT) {
-            // an estimate: it cannot be later than the broker's append (the end of its millisecond window)
-            long latest = appendMillis == ABSENT ? b5 : Math.max(b0, Math.min(b5, appendMillis * 1000 + 999));
-            b1 = clamp(B_DISPATCH, dispatch, prev, latest, 1);
-            prev = b1;
-        }
-        long commitEnd = ack == ABSENT ? ABSENT : Math.min(ack, b5);
-        if (appendMillis != ABSENT) {
-            long lo = appendMillis * 1000;
-            long hi = lo + 999;
-            long upper = commitEnd == ABSENT ? b5 : Math.max(commitEnd, prev);
-            long from = Math.max(lo, prev);
-            long to = Math.min(hi, upper);
-            if (from <= to) {
-                b2 = from + (to - from) / 2;
-            } else if (hi < prev) {
-                b2 = prev;
-                clamped(B_APPEND, prev - hi);
-            } else {
-                b2 = upper;
-                clamped(B_APPEND, lo - upper);
-            }
-            prev = b2;
-            long offsetLower = lo - (commitEnd == ABSENT ? receive : commitEnd);
-            if (offsetLower > offsetLowerMicros.get()) {
-                offsetLowerMicros.accumulateAndGet(offsetLower, Math::max); // rarely: only when the bound moves
-            }
-            long offsetUpper = hi - send;
-            if (offsetUpper < offsetUpperMicros.get()) {
-                offsetUpperMicros.accumulateAndGet(offsetUpper, Math::min);
+        counters.joined.increment();
+        long ack = d[base + Ledger.F_ACK];
+        long dispatch = ack == ABSENT ? d[base + Ledger.F_DISPATCH]
+                : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
+        long commit = l.ackMarksCommit ? d[base + Ledger.F_COMMIT] : ABSENT;
+        long freeSince = busy != null ? ABSENT : d[base + Ledger.F_FREE_SINCE];
+        record(SPLIT.get().compute(send, dispatch, d[base + Ledger.F_APPEND_MS], commit, d[base + Ledger.F_RECEIVE],
+                busy, freeSince), intended, l.producerId, seq);
+    }
+
+    /** Records one message's split: its stages, end-to-end, clamps and the clock-offset bounds it implies. */
+    private void record(Split split, long intended, long producerId, long seq) {
+        long[] b = split.b;
+        for (int i = 1; i <= 5; i++) {
+            if (split.clampMicros[i] > 0) {
+                counters.clamped(i, split.clampMicros[i]);
             }
         }
-        if (commitEnd != ABSENT) {
-            b3 = clamp(B_COMMIT, commitEnd, prev, b5, 1);
-            prev = b3;
-            if (ready != ABSENT) {
-                b4 = Math.min(Math.max(prev, ready), b5);
-                prev = b4;
+        if (split.approximated) {
+            counters.approximated.increment();
+        }
+        if (split.offsetLower != ABSENT) {
+            if (split.offsetLower > offsetLowerMicros.get()) {
+                offsetLowerMicros.accumulateAndGet(split.offsetLower, Math::max); // rarely: only when the bound moves
+            }
+            if (split.offsetUpper < offsetUpperMicros.get()) {
+                offsetUpperMicros.accumulateAndGet(split.offsetUpper, Math::min);
             }
         }
         // record each segment between consecutive observed boundaries
         long token = histograms.begin();
-        int from = B_SEND;
-        long fromValue = b0;
+        int from = Split.B_SEND;
         for (int to = 1; to <= 5; to++) {
-            long v = to == 1 ? b1 : to == 2 ? b2 : to == 3 ? b3 : to == 4 ? b4 : b5;
-            if (v != ABSENT) {
-                histograms.record(from * 6 + to, v - fromValue);
+            if (b[to] != ABSENT) {
+                histograms.record(from * 6 + to, b[to] - b[from]);
                 from = to;
-                fromValue = v;
             }
         }
-        histograms.record(0, b5 - b0); // index 0 (segment 0->0) holds end-to-end
+        histograms.record(0, b[5] - b[0]); // index 0 (segment 0->0) holds end-to-end
         if (intended != ABSENT) {
-            histograms.record(H_END_TO_END_INTENDED, b5 - intended);
+            histograms.record(H_END_TO_END_INTENDED, b[5] - intended);
         }
         histograms.end(token);
         for (RecordingListener listener : listeners) {
-            listener.onMessage(b0, b1, b2, b3, b4, b5, intended);
+            listener.onMessage(b[0], b[1], b[2], b[3], b[4], b[5], intended);
         }
         if (messageListener != null) {
-            messageListener.accept(new MessageLatency(producerId, seq, intended, new long[] {b0, b1, b2, b3, b4, b5}));
+            messageListener.accept(new MessageLatency(producerId, seq, intended, b.clone()));
         }
     }
 
-    private long clamp(int boundary, long value, long min, long max, long resolution) {
-        if (value < min) {
-            if (min - value > resolution) {
-                clamped(boundary, min - value);
-            }
-            return min;
-        }
-        if (value > max) {
-            if (value - max > resolution) {
-                clamped(boundary, value - max);
-            }
-            return max;
-        }
-        return value;
-    }
-
-    private void clamped(int boundary, long amount) {
-        clamps[boundary].increment();
-        AtomicLong largest = largestClampMicros[boundary];
-        if (amount > largest.get()) {
-            largest.accumulateAndGet(amount, Math::max);
-        }
-    }
-
-    // ---------------------------------------------------------------- histograms
+    // ---------------------------------------------------------------- histograms and housekeeping
 
     /** Moves what was recorded since the last call into {@code cumulative} (index → histogram). */
     public void drainInto(Histogram[] cumulative) {
@@ -607,17 +682,24 @@ public final class JoinEngine {
 
     /**
      * Evicts halves older than the eviction time: acknowledged messages never received count as lost;
-     * received messages whose acknowledgement never came are recorded without it.
+     * received messages whose acknowledgement never came are recorded without it. Drops the ledgers of
+     * closed producers once nothing waits in them, and remote ledgers idle longer than the eviction time.
      */
     public void evictStale() {
         long now = clock.nowMicros();
+        boolean drop = false;
         for (Ledger l : ledgerTable) {
-            if (l == null || !l.local) {
+            if (l == null) {
                 continue;
             }
+            if (!l.local) {
+                drop |= now - l.lastActivityMicros >= evictAfterMicros;
+                continue;
+            }
+            boolean waiting = false;
             for (int idx = 0; idx <= l.mask; idx++) {
                 long s = l.state.get(idx);
-                if (s == 0 || (s & (Ledger.DONE | Ledger.EVICTED | Ledger.FAILED)) != 0) {
+                if (s == 0 || (s & Ledger.FINISHED) != 0) {
                     continue;
                 }
                 int base = idx * Ledger.STRIDE;
@@ -626,6 +708,7 @@ public final class JoinEngine {
                 boolean receivedOnly = (s & (Ledger.ACKED | Ledger.RECEIVED)) == Ledger.RECEIVED;
                 long since = receivedOnly ? l.data[base + Ledger.F_RECEIVE] : l.data[base + Ledger.F_SEND];
                 if (since == ABSENT || now - since < evictAfterMicros) {
+                    waiting = true;
                     continue;
                 }
                 boolean counted = measured(l.data[base + Ledger.F_SEND], l.data[base + Ledger.F_INTENDED]);
@@ -633,19 +716,37 @@ public final class JoinEngine {
                     if (!counted) {
                         continue;
                     }
-                    evicted.increment();
+                    counters.evicted.increment();
                     if (ackedOnly) {
-                        lost.increment();
+                        counters.lost.increment();
                     } else if (receivedOnly) {
                         long[] d = l.data;
-                        unjoined.increment();
-                        split(l.producerId, seq, d[base + Ledger.F_SEND], d[base + Ledger.F_INTENDED], ABSENT,
-                                d[base + Ledger.F_APPEND_MS], ABSENT, d[base + Ledger.F_READY],
-                                d[base + Ledger.F_RECEIVE]);
+                        counters.unjoined.increment();
+                        record(SPLIT.get().compute(d[base + Ledger.F_SEND], ABSENT, d[base + Ledger.F_APPEND_MS],
+                                ABSENT, d[base + Ledger.F_RECEIVE], null, ABSENT), d[base + Ledger.F_INTENDED],
+                                l.producerId, seq);
                     }
                 }
             }
+            long closed = l.closedAtMicros;
+            drop |= closed != ABSENT && (!waiting || now - closed >= evictAfterMicros);
         }
+        if (drop) {
+            synchronized (registryLock) {
+                rebuild(l -> l.local ? l.closedAtMicros == ABSENT || hasWaiting(l) && now - l.closedAtMicros
+                        < evictAfterMicros : now - l.lastActivityMicros < evictAfterMicros);
+            }
+        }
+    }
+
+    private static boolean hasWaiting(Ledger l) {
+        for (int idx = 0; idx <= l.mask; idx++) {
+            long s = l.state.get(idx);
+            if (s != 0 && (s & Ledger.FINISHED) == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Counts the messages sent but neither received nor given up yet. */
@@ -657,7 +758,7 @@ public final class JoinEngine {
             }
             for (int idx = 0; idx <= l.mask; idx++) {
                 long s = l.state.get(idx);
-                if (s != 0 && (s & (Ledger.DONE | Ledger.EVICTED | Ledger.FAILED | Ledger.RECEIVED)) == 0) {
+                if (s != 0 && (s & (Ledger.FINISHED | Ledger.RECEIVED)) == 0) {
                     n++;
                 }
             }
@@ -665,22 +766,31 @@ public final class JoinEngine {
         return n;
     }
 
-    /** Number of values in {@link #counters()}: the Counts fields up to evicted, clamps of b1..b5, redelivered. */
-    public static final int COUNTERS = 17;
-
-    /** @return a snapshot of the monotone counters (see {@link #COUNTERS}) */
-    public long[] counters() {
-        long[] c = {sent.sum(), acked.sum(), sendErrors.sum(), received.sum(), joined.sum(), unjoined.sum(),
-                lost.sum(), duplicated.sum(), reordered.sum(), unstamped.sum(), evicted.sum(), 0, 0, 0, 0, 0, 0};
-        for (int b = 1; b <= 5; b++) {
-            c[10 + b] = clamps[b].sum();
-        }
-        c[16] = redelivered.sum();
-        return c;
+    /** @return the bounds on (broker clock − client clock) the data implies, or null when none were seen */
+    public long[] clockOffsetBounds() {
+        long lower = offsetLowerMicros.get();
+        return lower == Long.MIN_VALUE ? null : new long[] {lower, offsetUpperMicros.get()};
     }
 
     public void resetClockOffsetBounds() {
         offsetLowerMicros.set(Long.MIN_VALUE);
         offsetUpperMicros.set(Long.MAX_VALUE);
+    }
+
+    /** @return the number of remote producers followed now (for tests of the memory bound) */
+    public int remoteProducers() {
+        synchronized (registryLock) {
+            return remoteCount;
+        }
+    }
+
+    /** @return the most remote producers followed at once */
+    public int maxRemoteProducers() {
+        return maxRemoteLedgers;
+    }
+
+    /** @return the notes, in no particular order */
+    public List<String> noteList() {
+        return List.copyOf(notes);
     }
 }

@@ -7,23 +7,35 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The join table of one producer: a ring of slots indexed by sequence number, holding the
  * producer-side and consumer-side instants of each message until both halves are there.
  *
- * <p>Each slot has a state word {@code sequence << SHIFT | flags}, changed only by CAS, and eight
+ * <p>Each slot has a state word {@code sequence << SHIFT | flags}, changed only by CAS, and ten
  * plain {@code long} fields written before the CAS that publishes them. Whoever's CAS makes both
  * the {@link #ACKED} and {@link #RECEIVED} flags true computes the split; no locks, no allocation.
  * A ledger is "local" when the producer runs in this process; a "remote" ledger only remembers
- * which sequences were received (to detect duplicates) and where each partition had got to.
+ * which of the last {@link #REMOTE_WINDOW} sequences were received (to detect duplicates) and how far
+ * each partition had got (a sequence below that, no longer in the window, was seen before).
+ *
+ * <p>Memory: a local ledger holds {@code capacity × }{@value #LOCAL_SLOT_BYTES} bytes plus 64 KiB for the
+ * dispatch estimator; a remote one about {@value #REMOTE_BYTES} bytes, whatever the traffic.
  */
 public final class Ledger {
 
     public static final long ABSENT = Long.MIN_VALUE;
 
-    static final int SENT = 1, ACKED = 2, RECEIVED = 4, DONE = 8, EVICTED = 16, FAILED = 32, LOST = 64;
-    static final int SHIFT = 7;
-    static final long FLAGS = (1L << SHIFT) - 1;
+    static final int SENT = 1, ACKED = 2, RECEIVED = 4, DONE = 8, EVICTED = 16, FAILED = 32, LOST = 64,
+            ABORTED = 128, RETURNED = 256;
+    static final int SHIFT = 9;
+    /** A slot no longer waits for anything. */
+    static final int FINISHED = DONE | EVICTED | FAILED | ABORTED | RETURNED;
 
-    static final int STRIDE = 9;
-    static final int F_SEND = 0, F_INTENDED = 1, F_SEND_RETURN = 2, F_DISPATCH = 3, F_ACK = 4, F_READY = 5,
-            F_RECEIVE = 6, F_APPEND_MS = 7, F_REQUEST = 8;
+    static final int STRIDE = 10;
+    static final int F_SEND = 0, F_INTENDED = 1, F_SEND_RETURN = 2, F_DISPATCH = 3, F_ACK = 4, F_COMMIT = 5,
+            F_FREE_SINCE = 6, F_RECEIVE = 7, F_APPEND_MS = 8, F_REQUEST = 9;
+    /** Bytes per slot of a local ledger: the fields and the state word. */
+    public static final int LOCAL_SLOT_BYTES = (STRIDE + 1) * 8;
+    /** Sequences a remote ledger remembers exactly, and the partitions it follows. */
+    static final int REMOTE_WINDOW = 1024, REMOTE_LANES = 64, LOCAL_LANES = 1024;
+    /** Bytes a remote ledger holds: its window, its partition marks and the object headers. */
+    public static final int REMOTE_BYTES = REMOTE_WINDOW * 8 + REMOTE_LANES * 8 + 256;
 
     /** How an acknowledgement relates to the one before it (see ProducerProbe). */
     public static final int NEW_REQUEST = 0, SAME_REQUEST = 1, SAME_BATCH = 2;
@@ -35,9 +47,13 @@ public final class Ledger {
     final long[] data;
     final AtomicLongArray state;
     final AtomicLong nextSequence = new AtomicLong();
-    /** Last sequence received per partition (reordering); grown copy-on-write, written by consumers. */
-    volatile AtomicLongArray lastSequenceByPartition = new AtomicLongArray(0);
+    /** Per lane (partition), one past the highest sequence received; 0 when none. Fixed size: lanes beyond are not followed. */
+    final AtomicLongArray nextSequenceByLane;
     volatile long lastActivityMicros;
+    /** First sequence of the open transaction, or -1 when none is open. */
+    volatile long transactionStart = -1;
+    /** Set when the application closed the producer: the ledger goes once nothing waits in it. */
+    volatile long closedAtMicros = ABSENT;
 
     // Producer traits (local ledgers only).
     final String system;
@@ -57,14 +73,25 @@ public final class Ledger {
     /** Request (the batches acknowledged together) the last batch of each lane belonged to. */
     private long[] laneRequest = new long[0];
     /** Per request, a ring: the latest lower bound and the earliest readiness among its batches. */
-    private final long[] requestLower = new long[REQUESTS];
-    private final long[] requestReady = new long[REQUESTS];
+    private final long[] requestLower;
+    private final long[] requestReady;
     private long requestCount;
     /** The request of the acknowledgement last estimated; stored in its slot. */
     long lastRequest;
 
-    Ledger(long producerId, boolean local, int capacity, String system, boolean ackMarksCommit,
-           long lingerMicros, int batchMaxBytes, int maxInFlight) {
+    /** A local ledger: a producer of this process. */
+    Ledger(long producerId, int capacity, String system, boolean ackMarksCommit, long lingerMicros, int batchMaxBytes,
+           int maxInFlight) {
+        this(producerId, true, capacity, system, ackMarksCommit, lingerMicros, batchMaxBytes, maxInFlight);
+    }
+
+    /** A remote ledger: a producer heard of only through the messages it sent. */
+    Ledger(long producerId) {
+        this(producerId, false, REMOTE_WINDOW, null, false, 0, 0, 1);
+    }
+
+    private Ledger(long producerId, boolean local, int capacity, String system, boolean ackMarksCommit,
+                   long lingerMicros, int batchMaxBytes, int maxInFlight) {
         if (Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
         }
@@ -73,15 +100,43 @@ public final class Ledger {
         this.mask = capacity - 1;
         this.data = local ? new long[capacity * STRIDE] : null;
         this.state = new AtomicLongArray(capacity);
+        this.nextSequenceByLane = new AtomicLongArray(local ? LOCAL_LANES : REMOTE_LANES);
         this.system = system;
         this.ackMarksCommit = ackMarksCommit;
         this.lingerMicros = lingerMicros;
         this.batchMaxBytes = batchMaxBytes;
         this.maxInFlight = Math.max(1, maxInFlight);
+        this.requestLower = local ? new long[REQUESTS] : null;
+        this.requestReady = local ? new long[REQUESTS] : null;
     }
 
     static long sequenceOf(long stateWord) {
         return stateWord >>> SHIFT;
+    }
+
+    /** @return true when a sequence no longer in the window is below what its lane already received: seen before */
+    boolean seenBefore(int lane, long sequence) {
+        return lane >= 0 && lane < nextSequenceByLane.length() && sequence < nextSequenceByLane.get(lane);
+    }
+
+    /**
+     * Notes that {@code sequence} arrived on {@code lane}.
+     *
+     * @return true when it arrived after a later sequence of the same lane (reordered)
+     */
+    boolean arrived(int lane, long sequence) {
+        if (lane < 0 || lane >= nextSequenceByLane.length()) {
+            return false;
+        }
+        while (true) {
+            long next = nextSequenceByLane.get(lane);
+            if (sequence < next) {
+                return true;
+            }
+            if (nextSequenceByLane.compareAndSet(lane, next, sequence + 1)) {
+                return false;
+            }
+        }
     }
 
     int slot(long sequence) {

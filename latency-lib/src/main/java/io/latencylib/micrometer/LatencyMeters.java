@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -106,20 +107,25 @@ public final class LatencyMeters implements MeterBinder, AutoCloseable {
             throw new IllegalStateException("these LatencyMeters are already bound; close() them first");
         }
         this.registry = Objects.requireNonNull(registry, "registry");
-        String[] outcomes = {"sent", null, "send-error", "received", null, null, "lost", "duplicated", "reordered",
-                "unstamped", "evicted"};
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] != null) {
-                int index = i;
-                registered.add(FunctionCounter.builder("messaging.latency.messages", recorder,
-                                r -> r.liveCounters()[index])
-                        .tags(tags).tag("outcome", outcomes[i]).baseUnit("messages")
-                        .description("Messages seen by the latency recorder, by outcome").register(registry));
-            }
-        }
+        Map<String, java.util.function.ToDoubleFunction<LatencyRecorder>> outcomes = new java.util.LinkedHashMap<>();
+        outcomes.put("sent", r -> r.sentCount());
+        outcomes.put("send-error", r -> r.counts().sendErrors());
+        outcomes.put("received", r -> r.receivedCount());
+        outcomes.put("lost", r -> r.counts().lost());
+        outcomes.put("duplicated", r -> r.counts().duplicated());
+        outcomes.put("reordered", r -> r.counts().reordered());
+        outcomes.put("unstamped", r -> r.counts().unstamped());
+        outcomes.put("evicted", r -> r.counts().evicted());
+        outcomes.put("implausible", r -> r.counts().implausible());
+        outcomes.put("aborted", r -> r.counts().aborted());
+        outcomes.put("returned", r -> r.counts().returned());
+        outcomes.put("untracked", r -> r.counts().untracked());
+        outcomes.forEach((outcome, count) -> registered.add(FunctionCounter.builder("messaging.latency.messages",
+                        recorder, count)
+                .tags(tags).tag("outcome", outcome).baseUnit("messages")
+                .description("Messages seen by the latency recorder, by outcome").register(registry)));
         for (Stage s : Stage.values()) {
-            int index = 11 + s.ordinal();
-            registered.add(FunctionCounter.builder("messaging.latency.clamps", recorder, r -> r.liveCounters()[index])
+            registered.add(FunctionCounter.builder("messaging.latency.clamps", recorder, r -> r.counts().clamps(s))
                     .tags(tags).tag("stage", s.label())
                     .description("Boundaries moved beyond their resolution at the end of this stage (clock offset"
                             + " or estimation error)").register(registry));

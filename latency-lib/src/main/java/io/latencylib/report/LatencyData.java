@@ -128,9 +128,7 @@ public record LatencyData(Instant start, Instant end, List<Distribution> stages,
         LatencyReport.Counts c = counts;
         out.append(String.format(Locale.ROOT, "%d sent, %d received (%d joined) in %.1f s: %.0f msg/s sent, %.0f msg/s received%n",
                 c.sent(), c.received(), c.joined(), duration().toMillis() / 1000.0, sentPerSecond(), receivedPerSecond()));
-        out.append(String.format(Locale.ROOT, "lost %d, duplicated %d, reordered %d, unstamped %d, evicted %d, send errors %d, in flight %d%s%n",
-                c.lost(), c.duplicated(), c.reordered(), c.unstamped(), c.evicted(), c.sendErrors(), c.inFlight(),
-                c.redelivered() == 0 ? "" : ", redelivered " + c.redelivered()));
+        out.append(c.outcomeLine()).append('\n');
         out.append(String.format(Locale.ROOT, "%-28s %8s %9s %9s %9s %9s %9s %9s %9s %9s%n",
                 "latency (ms)", "count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"));
         for (Distribution s : stages) {

@@ -1,60 +1,58 @@
 package io.latencylib.spi;
 
+import io.latencylib.internal.BusyClock;
 import io.latencylib.internal.JoinEngine;
+import io.latencylib.internal.ProbeAccess;
 
 /**
- * For broker adapters: the consumer side of one wrapped consumer. Not thread-safe: one per consumer.
+ * For broker adapters: the consumer side of one wrapped consumer. Not thread-safe: one per consumer,
+ * used by the thread(s) that call it one at a time, like the consumer it serves.
  *
- * <p>It keeps the {@code ready} instant of the latency model: the moment the application became
- * free to take the next message. For pulled messages that is the start of the first poll after the
- * previous non-empty one returned (empty polls in between continue the same wait); for pushed
- * deliveries, the moment the previous delivery's handler returned.
+ * <p>It keeps the consumer's time line of the latency model: <em>free</em> while the application asks
+ * for messages, <em>busy</em> while it handles them. Of the interval from a message's commit to its
+ * receive, the busy time is catch-up (the message waited for the application) and the rest is fetch
+ * (the application was asking and the message was on its way). Adapters report the changes:
+ * <ul>
+ *   <li>pulled messages: {@link #free} entering {@code poll()}/{@code receive()}, {@link #busy} when the
+ *       call returned (whatever it returned);</li>
+ *   <li>pushed deliveries: {@link #free} when the consumer subscribed and whenever a delivery handler
+ *       returned, {@link #busy} when a handler is entered.</li>
+ * </ul>
+ * A probe that never hears of a call (an interceptor, which cannot see them) reports catch-up and fetch
+ * merged. Before its first call a consumer counts as busy: it was not asking yet.
  */
 public final class ConsumerProbe {
 
     /** Pass as append instant when the message carries no broker timestamp. */
     public static final long NO_APPEND_TIME = Long.MIN_VALUE;
-    /** Pass as ready instant when the start of the wait is not visible (catch-up and fetch are then merged). */
-    public static final long READY_UNKNOWN = Long.MIN_VALUE;
 
     private final JoinEngine engine;
-    private boolean waiting;
-    private long readyMicros = Long.MIN_VALUE;
+    private final BusyClock busyClock;
 
-    public ConsumerProbe(JoinEngine engine) {
+    static {
+        ProbeAccess.consumers = ConsumerProbe::new;
+    }
+
+    /** Made by {@code LatencyRecorder.newConsumerProbe(system)}. */
+    private ConsumerProbe(JoinEngine engine, long createdMicros) {
         this.engine = engine;
+        this.busyClock = new BusyClock(createdMicros);
     }
 
-    /** The application asks for messages (start of poll/receive). @return the ready instant for what it returns */
-    public long pollStarted(long nowMicros) {
-        if (!waiting) {
-            waiting = true;
-            readyMicros = nowMicros;
-        }
-        return readyMicros;
+    /** The application asks for messages from {@code nowMicros} on (entering a poll; a handler returned; subscribed). */
+    public void free(long nowMicros) {
+        busyClock.free(nowMicros);
     }
 
-    /** The poll returned {@code count} messages. */
-    public void pollReturned(int count) {
-        if (count > 0) {
-            waiting = false;
-        }
-    }
-
-    /** For pushed deliveries: the handler of a delivery returned, or the consumer subscribed. */
-    public void becameReady(long nowMicros) {
-        waiting = true;
-        readyMicros = nowMicros;
-    }
-
-    /** @return the current ready instant */
-    public long readyMicros() {
-        return readyMicros;
+    /** The application handles messages from {@code nowMicros} on (a poll returned; a handler is entered). */
+    public void busy(long nowMicros) {
+        busyClock.busy(nowMicros);
     }
 
     /**
      * @return a small dense index for a partition-like key (e.g. a Kafka {@code TopicPartition}),
-     *     the same for equal keys across all consumers of the recorder; look it up once per poll, not per message
+     *     the same for equal keys across all consumers of the recorder, or -1 beyond the bounded number of
+     *     partitions told apart; look it up once per poll, not per message
      */
     public int lane(Object partitionKey) {
         return engine.lane(partitionKey);
@@ -62,18 +60,19 @@ public final class ConsumerProbe {
 
     /** The broker flagged the delivery as a redelivery (counted apart from duplicates). */
     public void redelivered() {
-        engine.redelivered.increment();
+        engine.redelivered();
     }
 
     /**
      * A message reached the application.
      *
-     * @param stamp        the value of the stamp header, or null when the message has none
-     * @param partition    the partition (or queue index) it came from, -1 if none
-     * @param appendMillis the broker's append time in epoch milliseconds, or {@link #NO_APPEND_TIME}
-     * @return true when it carried a valid stamp; false when it was counted as unstamped
+     * @param stamp         the value of the stamp header, or null when the message has none
+     * @param partition     the lane of the partition (or queue) it came from ({@link #lane}), -1 if none
+     * @param appendMillis  the broker's append time in epoch milliseconds, or {@link #NO_APPEND_TIME}
+     * @param receiveMicros when it reached the application: the instant the call returned, or the handler was entered
+     * @return true when it carried a valid, plausible stamp; false when it was counted unstamped or implausible
      */
-    public boolean received(byte[] stamp, int partition, long appendMillis, long readyMicros, long receiveMicros) {
-        return engine.received(stamp, partition, appendMillis, readyMicros, receiveMicros);
+    public boolean received(byte[] stamp, int partition, long appendMillis, long receiveMicros) {
+        return engine.received(stamp, partition, appendMillis, receiveMicros, busyClock);
     }
 }

@@ -3,6 +3,7 @@ package io.latencylib.spi;
 import io.latencylib.LatencyStamp;
 import io.latencylib.internal.JoinEngine;
 import io.latencylib.internal.Ledger;
+import io.latencylib.internal.ProbeAccess;
 
 /**
  * For broker adapters: the producer side of one wrapped producer. Obtain it from
@@ -23,7 +24,12 @@ public final class ProducerProbe {
     private final JoinEngine engine;
     private final Ledger ledger;
 
-    public ProducerProbe(JoinEngine engine, Ledger ledger) {
+    static {
+        ProbeAccess.producers = ProducerProbe::new;
+    }
+
+    /** Made by {@code LatencyRecorder.newProducerProbe(...)}. */
+    private ProducerProbe(JoinEngine engine, Ledger ledger) {
         this.engine = engine;
         this.ledger = ledger;
     }
@@ -56,7 +62,7 @@ public final class ProducerProbe {
      * @param recordBytes     the serialized size of the message, to tell full batches; 0 if unknown
      */
     public void acked(byte[] stamp, long ackMicros, long dispatchMicros, int lane, int relation, int recordBytes) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), ackMicros, dispatchMicros, lane, relation, recordBytes);
+        engine.acked(ledger, stamp, ackMicros, dispatchMicros, lane, relation, recordBytes);
     }
 
     /** The acknowledgement cannot be observed (e.g. an interceptor of an old client): join on the consumer half alone. */
@@ -69,11 +75,48 @@ public final class ProducerProbe {
      * the client is known exactly ({@code dispatchMicros}, or {@link #ESTIMATE} when it is not).
      */
     public void ackNotObservable(byte[] stamp, long dispatchMicros) {
-        engine.acked(ledger, LatencyStamp.sequence(stamp), Ledger.ABSENT, dispatchMicros, 0, Ledger.NEW_REQUEST, 0);
+        engine.acked(ledger, stamp, Ledger.ABSENT, dispatchMicros, 0, Ledger.NEW_REQUEST, 0);
     }
 
-    /** The send failed; the message is not expected to arrive and is not counted as lost. */
+    /**
+     * The send failed; the message is not expected to arrive and is not counted as lost. Counted once per
+     * message, however often the client reports the failure (a send that throws and calls back).
+     */
     public void failed(byte[] stamp) {
-        engine.failed(ledger, LatencyStamp.sequence(stamp));
+        engine.failed(ledger, stamp);
+    }
+
+    /**
+     * The broker returned the message as unroutable (AMQP {@code basic.return} of a mandatory publish):
+     * counted returned, never lost; a later confirm of it is counted acknowledged but joins nothing.
+     */
+    public void returned(byte[] stamp) {
+        engine.returned(ledger, stamp);
+    }
+
+    /** The producer's {@code beginTransaction()} returned: messages sent from now on belong to the transaction. */
+    public void transactionBegan() {
+        engine.transactionBegan(ledger);
+    }
+
+    /**
+     * {@code commitTransaction()} returned at {@code nowMicros}: the commit stage of every message of the
+     * transaction ends here (or at the consumer's receive, when a read_uncommitted consumer got it earlier).
+     */
+    public void transactionCommitted(long nowMicros) {
+        engine.transactionCommitted(ledger, nowMicros);
+    }
+
+    /** {@code abortTransaction()} returned: the transaction's messages are counted aborted, never lost. */
+    public void transactionAborted() {
+        engine.transactionAborted(ledger);
+    }
+
+    /**
+     * The application closed the producer: its join table is released once nothing waits in it (or after the
+     * eviction time), so short-lived producers do not accumulate.
+     */
+    public void close() {
+        engine.producerClosed(ledger);
     }
 }

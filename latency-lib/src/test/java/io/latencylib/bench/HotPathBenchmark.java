@@ -81,7 +81,7 @@ public class HotPathBenchmark {
             LatencyRecorder recorder = builder().build();
             clock = recorder.clock();
             producer = recorder.newProducerProbe("bench", true, Duration.ofMillis(5), 16384, 5);
-            consumer = recorder.newConsumerProbe();
+            consumer = recorder.newConsumerProbe("test");
         }
     }
 
@@ -127,12 +127,14 @@ public class HotPathBenchmark {
     private static boolean cycle(SystemClockCycle s) {
         LatencyClock clock = s.clock;
         long send = clock.nowMicros();
-        long ready = s.consumer.pollStarted(send);
+        s.consumer.free(send);
         byte[] stamp = s.producer.beginSend(send, LatencyStamp.NOT_PACED);
         long ack = clock.nowMicros();
         s.producer.acked(stamp, ack, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
-        s.consumer.pollReturned(1);
-        return s.consumer.received(stamp, 0, ack / 1000, ready, clock.nowMicros());
+        long receive = clock.nowMicros();
+        boolean stamped = s.consumer.received(stamp, 0, ack / 1000, receive);
+        s.consumer.busy(receive);
+        return stamped;
     }
 
     /** Runs this benchmark with the GC profiler, or {@code org.openjdk.jmh.Main} with the given arguments. */

@@ -51,7 +51,7 @@ public final class InMemoryDriver implements LoadDriver {
     public synchronized void open(String destination, int producers, int consumers, LatencyRecorder recorder) {
         this.recorder = recorder;
         this.producer = recorder.newProducerProbe("memory", true, Duration.ZERO, 16384, 5);
-        this.consumer = consumers > 0 ? recorder.newConsumerProbe() : null;
+        this.consumer = consumers > 0 ? recorder.newConsumerProbe("test") : null;
         this.delivering = deliverTo.test(destination);
         this.sends = 0;
     }
@@ -73,9 +73,9 @@ public final class InMemoryDriver implements LoadDriver {
                 long append = dispatch + 300;
                 producer.acked(stamp, append + 250, dispatch, 0, ProducerProbe.NEW_REQUEST, payload.length);
                 if (consumer != null && delivering) {
-                    consumer.pollStarted(append + 100);
-                    consumer.received(stamp, 0, append / 1000, append + 100, append + 400);
-                    consumer.pollReturned(1);
+                    consumer.free(append + 100);
+                    consumer.received(stamp, 0, append / 1000, append + 400);
+                    consumer.busy(append + 400);
                 }
             }
         };

@@ -103,7 +103,7 @@ final class SyntheticRun {
         }
         recorder.note("synthetic run for the report tests: instants are generated, not measured");
         ProducerProbe producer = recorder.newProducerProbe("kafka", true, Duration.ofMillis(5), 16384, 5);
-        ConsumerProbe consumer = recorder.newConsumerProbe();
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
         LatencyRecorder.IntervalReader intervalReader = recorder.newIntervalReader();
         LatencyRecorder.IntervalReader stepReader = recorder.newIntervalReader();
 
@@ -217,12 +217,12 @@ final class SyntheticRun {
             long ready = catchUp > 0 ? committed + catchUp : committed - 150;
             long receive = Math.max(ready, committed) + (long) lognormal(random, 320 * Math.sqrt(queueing), 0.45);
             long appendMillis = o.logAppendTime ? (append + brokerSkew) / 1000 : ConsumerProbe.NO_APPEND_TIME;
-            consumer.pollStarted(ready);
+            consumer.free(ready);
             for (int m = first; m < end; m++) {
-                consumer.received(stamps[m - first], partition, appendMillis, ready, receive + (m - first));
+                consumer.received(stamps[m - first], partition, appendMillis, receive + (m - first));
                 receiveTimes[m] = receive + (m - first);
             }
-            consumer.pollReturned(end - first);
+            consumer.busy(receive + end - first);
             clock.now = Math.max(clock.now, receive + end - first);
             partition = (partition + 1) % 3;
             i = end;

@@ -97,14 +97,17 @@ class SloTest {
         Clock clock = new Clock();
         LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).build();
         ProducerProbe p = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe c = recorder.newConsumerProbe();
+        ConsumerProbe c = recorder.newConsumerProbe("test");
         for (int i = 1; i <= 100; i++) {
             long t = clock.now;
             byte[] stamp = p.beginSend(t, LatencyStamp.NOT_PACED);
             p.sendReturned(stamp, t + 1_000);
             p.acked(stamp, t + 3_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
             long ready = t + 3_000 + i * 1_000L;
-            c.received(stamp, 0, (t + 2_000) / 1000, ready, ready + 1_000);
+            c.busy(t + 3_000);   // busy from the commit until ready: catch-up i ms
+            c.free(ready);
+            c.received(stamp, 0, (t + 2_000) / 1000, ready + 1_000);
+            c.busy(ready + 1_000);
             clock.now += 1_000_000;
         }
         return recorder.report();

@@ -1,0 +1,128 @@
+package io.latencylib.internal;
+
+/**
+ * One consumer's time line of the latency model, split into <em>free</em> (the application is asking
+ * for messages) and <em>busy</em> (it is handling them), kept as a monotone busy clock: the total
+ * busy time up to an instant. A bounded ring of checkpoints, one per change between free and busy,
+ * answers {@link #busyBetween(long, long)} with a binary search and no allocation.
+ *
+ * <p>Before its first call a consumer counts as busy (it was not asking yet). An interval that
+ * starts before the oldest checkpoint still in the ring counts its missing span as busy (the
+ * consumer has been working through a backlog) and {@link #approximated()} says so.
+ *
+ * <p>Written and read by the consumer's own thread only (not thread-safe, like the consumers it serves).
+ */
+public final class BusyClock {
+
+    /** Checkpoints kept: 1,024 changes between free and busy, 16 KiB per consumer. */
+    public static final int CHECKPOINTS = 1024;
+    private static final int MASK = CHECKPOINTS - 1;
+
+    private final long[] at = new long[CHECKPOINTS];
+    private final long[] busyUntil = new long[CHECKPOINTS];
+    /** Checkpoints written so far; checkpoint k is busy after it when k is even (k = 0: created, busy). */
+    private long count;
+    private boolean observed;
+    private boolean approximated;
+
+    /** @param createdMicros when the consumer was created: busy from then until its first call */
+    public BusyClock(long createdMicros) {
+        at[0] = createdMicros;
+        busyUntil[0] = 0;
+        count = 1;
+    }
+
+    /** @return true once the consumer reported a call (an interceptor never does: then the time line is unknown) */
+    public boolean observed() {
+        return observed;
+    }
+
+    /** The application is asking for messages from {@code nowMicros} on. */
+    public void free(long nowMicros) {
+        change(nowMicros, false);
+    }
+
+    /** The application is handling messages from {@code nowMicros} on. */
+    public void busy(long nowMicros) {
+        change(nowMicros, true);
+    }
+
+    private boolean busyNow() {
+        return ((count - 1) & 1) == 0;
+    }
+
+    private void change(long now, boolean toBusy) {
+        observed = true;
+        if (toBusy == busyNow()) {
+            return;
+        }
+        int last = (int) ((count - 1) & MASK);
+        long t = Math.max(now, at[last]); // the clock stays monotone even if the wall clock steps back
+        long total = busyUntil[last] + (busyNow() ? t - at[last] : 0);
+        int next = (int) (count & MASK);
+        at[next] = t;
+        busyUntil[next] = total;
+        count++;
+    }
+
+    /** @return the consumer's busy time up to {@code t}, microseconds (see {@link #approximated()}) */
+    long busyUpTo(long t) {
+        long oldestK = Math.max(0, count - CHECKPOINTS);
+        int oldest = (int) (oldestK & MASK);
+        if (t < at[oldest]) {
+            if (oldestK > 0) {
+                approximated = true; // older than the ring: the missing span counts as busy
+            }
+            // before creation the consumer was busy too (not asking yet)
+            return busyUntil[oldest] - (at[oldest] - t);
+        }
+        // the last checkpoint at or before t
+        long lo = oldestK, hi = count - 1;
+        while (lo < hi) {
+            long mid = (lo + hi + 1) >>> 1;
+            if (at[(int) (mid & MASK)] <= t) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int i = (int) (lo & MASK);
+        return busyUntil[i] + ((lo & 1) == 0 ? t - at[i] : 0);
+    }
+
+    /**
+     * @return how long the consumer was busy inside [{@code from}, {@code to}], microseconds, between 0 and
+     *     {@code to − from}; sets {@link #approximated()} when {@code from} is older than the ring
+     */
+    public long busyBetween(long from, long to) {
+        approximated = false;
+        if (to <= from) {
+            return 0;
+        }
+        long busy = busyUpTo(to) - busyUpTo(from);
+        return Math.max(0, Math.min(busy, to - from));
+    }
+
+    /** @return true when the last {@link #busyBetween} reached back beyond the ring and counted the missing span as busy */
+    public boolean approximated() {
+        return approximated;
+    }
+
+    /**
+     * @return the instant since which the consumer had been free without a break just before {@code t} (a
+     *     receive instant: a call that returns at {@code t} or a handler entered at {@code t} ends the free
+     *     span there), or {@link Ledger#ABSENT} when it was busy; lets a split computed later on another
+     *     thread tell the busy time after that instant
+     */
+    public long freeSinceBefore(long t) {
+        long k = count - 1;
+        int last = (int) (k & MASK);
+        if ((k & 1) == 0 && at[last] >= t && k > 0) {
+            k--; // turned busy at t: the free span ended there
+        }
+        if ((k & 1) == 0 || count - 1 - k >= CHECKPOINTS) {
+            return Ledger.ABSENT;
+        }
+        return at[(int) (k & MASK)];
+    }
+}
