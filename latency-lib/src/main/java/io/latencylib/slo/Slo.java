@@ -3,6 +3,7 @@ package io.latencylib.slo;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.StageStats;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,22 @@ import java.util.Optional;
  * Latency objectives without a stage are on end-to-end latency, measured from the intended send
  * instant when the traffic was paced (coordinated-omission corrected). Percentiles come from the
  * recorded HdrHistogram. A report that measured no message fails every objective.
+ *
+ * <p>Numbers are plain decimals ({@code 50}, {@code 0.5}, {@code 10_000}): no sign, exponent
+ * ({@code 1e6}), comma, {@code NaN} or {@code Infinity}, at most 15 significant digits. Durations take
+ * {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s}, {@code min} (or {@code m}), {@code h} and
+ * are whole nanoseconds. Ranges, the same in the string and the fluent forms:
+ * <ul>
+ *   <li>percentiles above 0 and at most 100 ({@code p100} is the max);</li>
+ *   <li>latency thresholds from 0 to 1 h, the ceiling of the recorded histograms (larger latencies are
+ *       recorded as one hour);</li>
+ *   <li>windows from 1 ms to 24 h;</li>
+ *   <li>counts (lost, duplicated, reordered, errors) whole numbers from 0 to 10<sup>15</sup>; error
+ *       percentages from 0 to 100 %; throughput from 0 to 10<sup>9</sup> messages per second.</li>
+ * </ul>
+ * A string outside them fails with a {@link SloSyntaxException} naming the range; the fluent form with
+ * an {@link IllegalArgumentException}. {@link #toString()} gives the string form, which parses back to an
+ * equal objective.
  */
 public final class Slo {
 
@@ -96,7 +113,7 @@ public final class Slo {
 
     /** @return the start of a percentile objective, e.g. {@code percentile(99.9)} */
     public static LatencyTarget percentile(double percentile) {
-        SloParser.checkPercentile(percentile, String.valueOf(percentile), 0);
+        SloParser.Quantity.PERCENTILE.check(percentile);
         return new LatencyTarget(Metric.PERCENTILE, percentile, null);
     }
 
@@ -134,9 +151,7 @@ public final class Slo {
 
     /** @return the same objective, to hold in every window of this length rather than over the whole run */
     public Slo inEvery(Duration window) {
-        if (window == null || window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("an SLO window must be a positive duration: " + window);
-        }
+        SloParser.Quantity.WINDOW.check(window);
         return new Slo(metric, stage, percentile, comparison, threshold, thresholdIsPercent, window);
     }
 
@@ -152,6 +167,16 @@ public final class Slo {
     /** @return the window it must hold in, or empty for the whole run */
     public Optional<Duration> window() {
         return Optional.ofNullable(window);
+    }
+
+    /** @return the threshold: nanoseconds for latency, messages per second, a count, or percent */
+    double threshold() {
+        return threshold;
+    }
+
+    /** @return the percentile of a percentile objective */
+    double percentile() {
+        return percentile;
     }
 
     boolean isLatency() {
@@ -223,6 +248,29 @@ public final class Slo {
         return report.stage(stage).orElse(null);
     }
 
+    /** @return the threshold as the string form writes it, exactly: {@code 1.5ms}, {@code 10000/s}, {@code 0.1%} */
+    private String thresholdText() {
+        if (isLatency()) {
+            return durationText((long) threshold);
+        }
+        return switch (metric) {
+            case THROUGHPUT -> plain(threshold) + "/s";
+            default -> thresholdIsPercent ? plain(threshold) + "%" : String.valueOf((long) threshold);
+        };
+    }
+
+    /** @return whole nanoseconds exactly, in the largest unit they reach: {@code 1.234567ms} */
+    static String durationText(long nanos) {
+        int scale = nanos >= 1_000_000_000 ? 9 : nanos >= 1_000_000 ? 6 : nanos >= 1_000 ? 3 : 0;
+        String unit = scale == 9 ? "s" : scale == 6 ? "ms" : scale == 3 ? "us" : "ns";
+        return BigDecimal.valueOf(nanos, scale).stripTrailingZeros().toPlainString() + unit;
+    }
+
+    /** @return {@code v} in plain decimal digits, without trailing zeros (no exponent, however large or small) */
+    static String plain(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     /** @return the measured value as text, in the objective's unit */
     String format(double measured) {
         if (Double.isNaN(measured)) {
@@ -243,7 +291,7 @@ public final class Slo {
     /** @return the name of what is measured, e.g. {@code p99}, {@code commit.p99}, {@code lost} */
     String subject() {
         String base = switch (metric) {
-            case PERCENTILE -> "p" + SloMessages.number(percentile);
+            case PERCENTILE -> "p" + plain(percentile);
             case MAX -> "max";
             case MEAN -> "mean";
             default -> metric.name().toLowerCase(Locale.ROOT);
@@ -263,8 +311,8 @@ public final class Slo {
     /** @return the objective in the string form, normalized, e.g. {@code commit.p99 < 10ms} */
     @Override
     public String toString() {
-        return subject() + " " + comparison.symbol + " " + format(threshold).replace(" ", "")
-                + (window == null ? "" : " in every " + SloMessages.duration(window.toNanos()).replace(" ", "") + " window");
+        return subject() + " " + comparison.symbol + " " + thresholdText()
+                + (window == null ? "" : " in every " + durationText(window.toNanos()) + " window");
     }
 
     @Override
@@ -303,10 +351,7 @@ public final class Slo {
         }
 
         private Slo make(Comparison c, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("a latency threshold must not be negative: " + d);
-            }
-            return new Slo(metric, stage, percentile, c, d.toNanos(), false, null);
+            return new Slo(metric, stage, percentile, c, SloParser.Quantity.LATENCY.check(d), false, null);
         }
     }
 
@@ -340,13 +385,12 @@ public final class Slo {
         }
 
         private Slo make(Comparison c, double value, boolean percent) {
-            if (value < 0) {
-                throw new IllegalArgumentException("an SLO threshold must not be negative: " + value);
-            }
             if (percent && metric != Metric.ERRORS) {
                 throw new IllegalArgumentException("only errors can be given as a percentage");
             }
-            return new Slo(metric, null, 0, c, value, percent, null);
+            SloParser.Quantity quantity = metric == Metric.THROUGHPUT ? SloParser.Quantity.RATE
+                    : percent ? SloParser.Quantity.PERCENT : SloParser.Quantity.COUNT;
+            return new Slo(metric, null, 0, c, quantity.check(value), percent, null);
         }
     }
 }

@@ -1,27 +1,127 @@
 package io.latencylib.slo;
 
 import io.latencylib.Stage;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The string form of {@link Slo}: {@code [stage.]metric op value [in every <duration> window]}. */
+/**
+ * The string form of {@link Slo}: {@code [stage.]metric op value [in every <duration> window]}.
+ *
+ * <p>Numbers are plain decimals: digits, optionally grouped with {@code _} ({@code 10_000}) and with a
+ * fraction after a point ({@code 0.5}); no sign, exponent, comma, {@code NaN} or {@code Infinity}. Each
+ * kind of number has a range ({@link Quantity}), checked exactly on the decimal before it becomes a
+ * {@code double}, so nothing rounds into or out of range.
+ */
 final class SloParser {
+
+    /** The longest objective accepted; the longest useful one is well under 100 characters. */
+    static final int MAX_LENGTH = 500;
 
     private static final String STAGES = Arrays.stream(Stage.values()).map(Stage::label)
             .collect(Collectors.joining(", "));
     private static final String METRICS = "p<percentile> (e.g. p99, p99.9), max, mean, throughput, lost, duplicated,"
             + " reordered, errors";
+    private static final String UNITS = "ns, us, ms, s, min, h";
+    private static final String A_NUMBER = "expected a number such as 50 or 0.5";
+
+    /** The kinds of number an objective holds, with their ranges. Durations are in nanoseconds. */
+    enum Quantity {
+        PERCENTILE(0, true, 100, false,
+                "a percentile must be above 0 and at most 100, e.g. p99, p99.9 or p100 (the max)"),
+        /** Up to the histograms' ceiling: larger latencies are recorded as one hour. */
+        LATENCY(0, false, 3_600_000_000_000L, true,
+                "a latency threshold must be between 0 and 1 h (3600 s, the ceiling of the recorded histograms)"),
+        WINDOW(1_000_000, false, 86_400_000_000_000L, true, "a window must be between 1 ms and 24 h"),
+        COUNT(0, false, 1_000_000_000_000_000L, true, "a count must be between 0 and 1000000000000000"),
+        PERCENT(0, false, 100, false, "a percentage must be between 0 and 100%"),
+        RATE(0, false, 1_000_000_000L, false, "a rate must be between 0 and 1000000000/s");
+
+        /** More significant digits than a double keeps: 99.99999999999999999 would silently become 100. */
+        static final int MAX_DIGITS = 15;
+
+        private final BigDecimal min;
+        private final boolean minExcluded;
+        private final BigDecimal max;
+        private final boolean whole;
+        private final String range;
+
+        Quantity(long min, boolean minExcluded, long max, boolean whole, String range) {
+            this.min = BigDecimal.valueOf(min);
+            this.minExcluded = minExcluded;
+            this.max = BigDecimal.valueOf(max);
+            this.whole = whole;
+            this.range = range;
+        }
+
+        /** @return what is wrong with {@code v} as this quantity, or null when it is fine */
+        String problem(BigDecimal v) {
+            int vsMin = v.compareTo(min);
+            if (vsMin < 0 || (minExcluded && vsMin == 0) || v.compareTo(max) > 0) {
+                return range;
+            }
+            BigDecimal stripped = v.stripTrailingZeros();
+            if (whole && stripped.scale() > 0) {
+                return this == COUNT ? "expected a whole number of messages"
+                        : "a duration must be a whole number of nanoseconds";
+            }
+            if (stripped.precision() > MAX_DIGITS) {
+                return "too many significant digits: at most " + MAX_DIGITS;
+            }
+            return null;
+        }
+
+        /** @return what the range is, e.g. {@code a window must be between 1 ms and 24 h} */
+        String range() {
+            return range;
+        }
+
+        /**
+         * For the fluent API: the same rules on a double.
+         *
+         * @throws IllegalArgumentException naming the rule and {@code v}
+         */
+        double check(double v) {
+            String problem = Double.isFinite(v) ? problem(BigDecimal.valueOf(v)) : range;
+            if (problem != null) {
+                throw new IllegalArgumentException(problem + ": " + (Double.isFinite(v) ? Slo.plain(v) : v));
+            }
+            return v;
+        }
+
+        /**
+         * For the fluent API: the same rules on a duration.
+         *
+         * @return {@code d} in nanoseconds
+         * @throws IllegalArgumentException naming the rule and {@code d}
+         */
+        long check(Duration d) {
+            // beyond every range (and toNanos could overflow): the range
+            String problem = d == null || d.compareTo(Duration.ofDays(1)) > 0 ? range
+                    : problem(BigDecimal.valueOf(d.toNanos()));
+            if (problem != null) {
+                throw new IllegalArgumentException(problem + ": " + d);
+            }
+            return d.toNanos();
+        }
+    }
 
     private final String text;
     private int pos;
+    /** Whether the last {@link #decimal} had a minus sign: out of every range, even {@code -0}. */
+    private boolean negative;
 
     private SloParser(String text) {
         this.text = text;
     }
 
     static Slo parse(String text) {
+        if (text != null && text.length() > MAX_LENGTH) {
+            throw new SloSyntaxException(text, MAX_LENGTH, "an objective is at most " + MAX_LENGTH
+                    + " characters long; this one has " + text.length());
+        }
         if (text == null || text.isBlank()) {
             throw new SloSyntaxException(String.valueOf(text), 0, "expected an objective such as \"p99 < 50ms\"");
         }
@@ -36,30 +136,25 @@ final class SloParser {
             throw error(subjectAt, "expected " + METRICS);
         }
         Stage stage = null;
-        String metricText = subject;
+        int metricAt = subjectAt;
         if (!isPercentile(subject) && subject.contains(".")) {
             String stageText = subject.substring(0, subject.indexOf('.'));
-            metricText = subject.substring(subject.indexOf('.') + 1);
-            if (!stageText.equals("end-to-end") && !stageText.equals("e2e")) {
-                stage = Arrays.stream(Stage.values()).filter(s -> s.label().equals(stageText)).findFirst()
-                        .orElseThrow(() -> error(subjectAt, "unknown stage \"" + stageText + "\"; expected one of "
-                                + STAGES + " (or end-to-end)"));
+            metricAt = subjectAt + stageText.length() + 1;
+            String key = stageText.toLowerCase(Locale.ROOT);
+            if (!key.equals("end-to-end") && !key.equals("e2e")) {
+                stage = Arrays.stream(Stage.values()).filter(s -> s.label().equals(key)).findFirst()
+                        .orElseThrow(() -> error(subjectAt, "unknown stage " + SloSyntaxException.quote(stageText)
+                                + "; expected one of " + STAGES + " (or end-to-end)"));
             }
         }
-        int metricAt = subjectAt + (subject.length() - metricText.length());
+        String metricText = text.substring(metricAt, pos);
         Slo.Metric metric;
         double percentile = 0;
         if (isPercentile(metricText)) {
             metric = Slo.Metric.PERCENTILE;
-            String number = metricText.substring(1);
-            try {
-                percentile = Double.parseDouble(number);
-            } catch (NumberFormatException e) {
-                throw error(metricAt, "expected a percentile such as p99 or p99.9, found \"" + metricText + "\"");
-            }
-            checkPercentile(percentile, metricText, metricAt, text);
+            percentile = percentile(metricAt, pos);
         } else {
-            metric = switch (metricText) {
+            metric = switch (metricText.toLowerCase(Locale.ROOT)) {
                 case "max" -> Slo.Metric.MAX;
                 case "mean" -> Slo.Metric.MEAN;
                 case "throughput" -> Slo.Metric.THROUGHPUT;
@@ -67,7 +162,8 @@ final class SloParser {
                 case "duplicated" -> Slo.Metric.DUPLICATED;
                 case "reordered" -> Slo.Metric.REORDERED;
                 case "errors" -> Slo.Metric.ERRORS;
-                default -> throw error(metricAt, "unknown measure \"" + metricText + "\"; expected " + METRICS);
+                default -> throw error(metricAt, "unknown measure " + SloSyntaxException.quote(metricText)
+                        + "; expected " + METRICS);
             };
             if (stage != null && metric != Slo.Metric.MAX && metric != Slo.Metric.MEAN) {
                 throw error(subjectAt, "only latency measures (p<n>, max, mean) can be given per stage");
@@ -85,23 +181,25 @@ final class SloParser {
         double threshold;
         boolean percent = false;
         if (latency) {
-            threshold = duration(valueAt);
+            threshold = duration(valueAt, Quantity.LATENCY);
         } else {
-            double number = number(valueAt);
+            BigDecimal number = decimal(valueAt);
             skipSpaces();
+            Quantity quantity = Quantity.COUNT;
             if (metric == Slo.Metric.THROUGHPUT) {
                 if (!take("/s") && !take("msg/s")) {
                     throw error(pos, "expected a rate such as 10000/s");
                 }
+                quantity = Quantity.RATE;
             } else if (take("%")) {
                 if (metric != Slo.Metric.ERRORS) {
                     throw error(pos - 1, "only errors can be given as a percentage");
                 }
                 percent = true;
-            } else if (number != Math.rint(number)) {
-                throw error(valueAt, "expected a whole number of messages");
+                quantity = Quantity.PERCENT;
             }
-            threshold = number;
+            check(quantity, number, valueAt);
+            threshold = number.doubleValue();
         }
         Slo slo = new Slo(metric, stage, percentile, comparison, threshold, percent, null);
         skipSpaces();
@@ -111,11 +209,7 @@ final class SloParser {
                 throw error(windowAt, "expected the end, or \"in every <duration> window\"");
             }
             skipSpaces();
-            int durationAt = pos;
-            double nanos = duration(durationAt);
-            if (nanos <= 0) {
-                throw error(durationAt, "a window must be longer than zero");
-            }
+            long nanos = duration(pos, Quantity.WINDOW);
             skipSpaces();
             if (!takeWord("window") && !takeWord("windows")) {
                 throw error(pos, "expected \"window\" after the window's duration");
@@ -124,68 +218,117 @@ final class SloParser {
             if (pos < text.length()) {
                 throw error(pos, "expected the end of the objective");
             }
-            slo = slo.inEvery(Duration.ofNanos((long) nanos));
+            slo = slo.inEvery(Duration.ofNanos(nanos));
         }
         return slo;
     }
 
-    static void checkPercentile(double percentile, String shown, int at) {
-        checkPercentile(percentile, shown, at, "p" + shown);
-    }
-
-    private static void checkPercentile(double percentile, String shown, int at, String text) {
-        if (!(percentile > 0 && percentile <= 100)) {
-            throw new SloSyntaxException(text, at, "percentile " + shown + " is outside (0, 100]");
-        }
-    }
-
+    /** @return true for what can only be meant as a percentile: {@code p} followed by a digit, point or sign */
     private static boolean isPercentile(String s) {
-        return s.length() > 1 && s.charAt(0) == 'p' && (Character.isDigit(s.charAt(1)) || s.charAt(1) == '.'
-                || s.charAt(1) == '-');
+        return s.length() > 1 && (s.charAt(0) == 'p' || s.charAt(0) == 'P') && (Character.isDigit(s.charAt(1))
+                || s.charAt(1) == '.' || s.charAt(1) == '-' || s.charAt(1) == '+');
     }
 
-    /** A number with a unit: ns, us, µs, ms, s, m. @return nanoseconds */
-    private double duration(int at) {
-        double number = number(at);
+    /** The percentile of {@code p<number>} spanning [at, end). */
+    private double percentile(int at, int end) {
+        String shown = text.substring(at, end);
+        pos = at + 1;
+        if (!digitAt(pos) && !(text.charAt(pos) == '-' && digitAt(pos + 1))) {
+            throw error(at, "expected a percentile such as p99 or p99.9, found " + SloSyntaxException.quote(shown));
+        }
+        BigDecimal p = decimal(at + 1);
+        if (pos != end) {
+            throw error(at, "expected a percentile such as p99 or p99.9, found " + SloSyntaxException.quote(shown));
+        }
+        check(Quantity.PERCENTILE, p, at);
+        return p.doubleValue();
+    }
+
+    /** A number with a unit: ns, us, µs, ms, s, m or min, h. @return whole nanoseconds within {@code quantity} */
+    private long duration(int at, Quantity quantity) {
+        BigDecimal number = decimal(at);
+        String literal = text.substring(at, pos);
         skipSpaces();
         int unitAt = pos;
         String unit = letters();
-        double factor = switch (unit) {
+        long factor = switch (unit.toLowerCase(Locale.ROOT)) {
             case "ns" -> 1;
-            case "us", "µs" -> 1e3;
-            case "ms" -> 1e6;
-            case "s" -> 1e9;
-            case "m", "min" -> 60e9;
-            default -> throw error(unitAt, (unit.isEmpty() ? "expected a unit" : "unknown unit \"" + unit + "\"")
-                    + " (ns, us, ms, s) after " + SloMessages.number(number) + ", e.g. \"" + SloMessages.number(number)
-                    + "ms\"");
+            case "us", "µs" -> 1_000;
+            case "ms" -> 1_000_000;
+            case "s" -> 1_000_000_000;
+            case "m", "min" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> throw error(unitAt, (unit.isEmpty() ? "expected a unit" : "unknown unit "
+                    + SloSyntaxException.quote(unit)) + " (" + UNITS + ") after "
+                    + (literal.length() <= 20 ? literal + ", e.g. \"" + literal + "ms\"" : "the number"));
         };
-        return number * factor;
+        BigDecimal nanos = number.multiply(BigDecimal.valueOf(factor));
+        check(quantity, nanos, at);
+        return nanos.longValueExact();
     }
 
-    private double number(int at) {
+    private void check(Quantity quantity, BigDecimal value, int at) {
+        String problem = negative ? quantity.range() : quantity.problem(value);
+        if (problem != null) {
+            throw error(at, problem);
+        }
+    }
+
+    /**
+     * A plain decimal: {@code [-]digits[.digits]}, digits optionally grouped with {@code _}. A minus sign
+     * is read (and remembered in {@link #negative}) so that the range check can name the range.
+     */
+    private BigDecimal decimal(int at) {
+        negative = take("-");
+        if (!digitAt(pos)) {
+            throw error(at, pos >= text.length() && !negative ? A_NUMBER : A_NUMBER + ", found "
+                    + SloSyntaxException.quote(token(at)));
+        }
         int start = pos;
-        if (pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '+')) {
+        digits();
+        if (pos < text.length() && text.charAt(pos) == '.') {
+            if (!digitAt(pos + 1)) {
+                throw error(pos + 1, "expected a digit after the decimal point");
+            }
             pos++;
+            digits();
         }
-        while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.'
-                || text.charAt(pos) == '_' || text.charAt(pos) == ',')) {
+        if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E') && (digitAt(pos + 1)
+                || ((text.startsWith("-", pos + 1) || text.startsWith("+", pos + 1)) && digitAt(pos + 2)))) {
+            throw error(pos, "an exponent is not accepted: write the number in plain decimal digits,"
+                    + " e.g. 1000000 rather than 1e6");
+        }
+        if (pos < text.length() && text.charAt(pos) == ',' && digitAt(pos + 1)) {
+            throw error(pos, "a comma is not accepted in a number: write 10000 or 10_000, and 0.5 with a point");
+        }
+        return new BigDecimal(text.substring(start, pos).replace("_", ""));
+    }
+
+    /** Digits, with underscores between them as in Java ({@code 10_000}). */
+    private void digits() {
+        while (digitAt(pos)) {
             pos++;
+            int next = pos;
+            while (next < text.length() && text.charAt(next) == '_') {
+                next++;
+            }
+            if (next > pos && digitAt(next)) {
+                pos = next;
+            }
         }
-        String s = text.substring(start, pos).replace("_", "").replace(",", "");
-        if (s.isEmpty() || s.equals("-") || s.equals("+")) {
-            throw error(at, "expected a number");
+    }
+
+    private boolean digitAt(int i) {
+        return i >= 0 && i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9';
+    }
+
+    /** @return the text from {@code at} to the next space: what was found where something else was expected */
+    private String token(int at) {
+        int end = at;
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && end - at <= 20) {
+            end++;
         }
-        double v;
-        try {
-            v = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw error(at, "expected a number, found \"" + s + "\"");
-        }
-        if (v < 0) {
-            throw error(at, "a threshold must not be negative: " + s);
-        }
-        return v;
+        return text.substring(at, end);
     }
 
     private Slo.Comparison comparison() {
@@ -206,10 +349,10 @@ final class SloParser {
     private String word() {
         int start = pos;
         while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '.'
-                || text.charAt(pos) == '-' || text.charAt(pos) == '_')) {
+                || text.charAt(pos) == '-' || text.charAt(pos) == '_' || text.charAt(pos) == '+')) {
             pos++;
         }
-        return text.substring(start, pos).toLowerCase(Locale.ROOT);
+        return text.substring(start, pos);
     }
 
     private String letters() {
@@ -217,7 +360,7 @@ final class SloParser {
         while (pos < text.length() && Character.isLetter(text.charAt(pos))) {
             pos++;
         }
-        return text.substring(start, pos).toLowerCase(Locale.ROOT);
+        return text.substring(start, pos);
     }
 
     private boolean take(String s) {
@@ -231,7 +374,7 @@ final class SloParser {
     private boolean takeWord(String w) {
         skipSpaces();
         int save = pos;
-        if (letters().equals(w)) {
+        if (letters().equalsIgnoreCase(w)) {
             return true;
         }
         pos = save;

@@ -1,19 +1,55 @@
 package io.latencylib.slo;
 
-/** A string SLO could not be parsed; the message names the text, the position and what was expected. */
+/**
+ * A string SLO could not be parsed; the message names the position, what was expected and quotes the
+ * text around the problem: all of it when short, otherwise at most {@value #EXCERPT} characters around
+ * the position with {@code ...} where the text was cut, so the message stays short whatever the input.
+ */
 public final class SloSyntaxException extends IllegalArgumentException {
+
+    /** The most characters of the text a message quotes. */
+    static final int EXCERPT = 60;
+    private static final String CUT = "...";
 
     private final String text;
     private final int position;
 
     SloSyntaxException(String text, int position, String problem) {
-        super("bad SLO \"" + text + "\" at position " + position + ": " + problem + "\n  " + text + "\n  "
-                + " ".repeat(Math.max(0, Math.min(position, text.length()))) + "^");
+        super(message(text, position, problem));
         this.text = text;
         this.position = position;
     }
 
-    /** @return the text that failed to parse */
+    private static String message(String text, int position, String problem) {
+        int at = Math.max(0, Math.min(position, text.length()));
+        int from = 0;
+        int to = text.length();
+        if (text.length() > EXCERPT) {
+            from = Math.max(0, Math.min(at - EXCERPT / 2, text.length() - EXCERPT));
+            to = from + EXCERPT;
+        }
+        StringBuilder excerpt = new StringBuilder();
+        if (from > 0) {
+            excerpt.append(CUT);
+        }
+        int caret = excerpt.length() + at - from;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            excerpt.append(Character.isISOControl(c) ? ' ' : c);   // a tab or line break would move the caret
+        }
+        if (to < text.length()) {
+            excerpt.append(CUT);
+        }
+        return "bad SLO \"" + excerpt + "\" at position " + position + ": " + problem + "\n  " + excerpt + "\n  "
+                + " ".repeat(caret) + "^";
+    }
+
+    /** @return {@code s} in quotes, cut to at most 20 characters with {@code ...}: for quoting input in a problem */
+    static String quote(String s) {
+        return "\"" + (s.length() <= 20 ? s : s.substring(0, 20) + CUT) + "\"";
+    }
+
+    /** @return the whole text that failed to parse (the message quotes at most {@value #EXCERPT} characters of it) */
     public String text() {
         return text;
     }

