@@ -196,11 +196,7 @@ public final class Slo {
                 return new Verdict(this, false, Double.NaN, "stage " + stage.label() + " was not observed on its own"
                         + " (reported merged: " + report.mergedStages() + "); see the report's notes", Optional.empty());
             }
-            measured = switch (metric) {
-                case PERCENTILE -> stats.percentile(percentile).toNanos();
-                case MAX -> stats.max().toNanos();
-                default -> stats.mean().toNanos();
-            };
+            measured = valueOf(stats).toNanos();
         } else {
             LatencyReport.Counts c = report.counts();
             measured = switch (metric) {
@@ -230,14 +226,31 @@ public final class Slo {
         if (stage != null) {
             return report.stage(stage);
         }
-        double p = percentileOrMax();
         StageStats largest = null;
         for (StageStats s : report.stages()) {
-            if (largest == null || s.percentile(p).compareTo(largest.percentile(p)) > 0) {
+            if (largest == null || valueOf(s).compareTo(valueOf(largest)) > 0) {
                 largest = s;
             }
         }
         return Optional.ofNullable(largest);
+    }
+
+    /** @return what a latency objective measures on {@code stats}: its percentile, max or mean */
+    Duration valueOf(StageStats stats) {
+        return switch (metric) {
+            case PERCENTILE -> stats.percentile(percentile);
+            case MAX -> stats.max();
+            default -> stats.mean();
+        };
+    }
+
+    /** @return where a latency objective looks, as a message says it: {@code at p99}, {@code at the max}, {@code in the mean} */
+    String where() {
+        return switch (metric) {
+            case PERCENTILE -> "at p" + plain(percentile);
+            case MAX -> "at the max";
+            default -> "in the mean";
+        };
     }
 
     /** @return the distribution a latency objective reads: the stage's, or end-to-end corrected when paced */
@@ -302,10 +315,6 @@ public final class Slo {
     /** @return true when a larger measured value is worse (latency, counts); false for throughput */
     boolean higherIsWorse() {
         return comparison == Comparison.LESS || comparison == Comparison.LESS_OR_EQUAL || comparison == Comparison.EQUAL;
-    }
-
-    double percentileOrMax() {
-        return metric == Metric.PERCENTILE ? percentile : metric == Metric.MAX ? 100 : 50;
     }
 
     /** @return the objective in the string form, normalized, e.g. {@code commit.p99 < 10ms} */

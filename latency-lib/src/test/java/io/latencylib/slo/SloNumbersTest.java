@@ -286,12 +286,14 @@ class SloNumbersTest {
         LatencyClock clock = () -> now[0];
         LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).build();
         ProducerProbe p = recorder.newProducerProbe("kafka", true, Duration.ZERO, 16384, 5);
-        ConsumerProbe c = recorder.newConsumerProbe();
+        ConsumerProbe c = recorder.newConsumerProbe("kafka");
         long t = now[0];
         byte[] stamp = p.beginSend(t, LatencyStamp.NOT_PACED);
         p.sendReturned(stamp, t + 100);
         p.acked(stamp, t + 900, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 100);
-        c.received(stamp, 0, (t + 500) / 1000, t + 950, t + 1_000);
+        c.free(t + 950);
+        c.received(stamp, 0, (t + 500) / 1000, t + 1_000);
+        c.busy(t + 1_000);
         now[0] += 2_000;
         return recorder.report();
     }
