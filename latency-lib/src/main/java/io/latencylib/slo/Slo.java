@@ -102,6 +102,24 @@ public final class Slo {
         return SloParser.parse(text);
     }
 
+    /**
+     * Parses a duration written as in an objective, for a setting that goes with objectives (a test's
+     * warm-up, how long load runs), so that every duration a user writes follows one set of rules: a
+     * plain decimal ({@code _} grouping allowed; no sign, exponent or comma) and a unit, {@code ns},
+     * {@code us}, {@code ms}, {@code s}, {@code min} (or {@code m}) or {@code h}, e.g. {@code 500ms},
+     * {@code 1.5s}, {@code 2min}; a whole number of nanoseconds, checked exactly against the range.
+     *
+     * @param text the duration
+     * @param name what the duration is, named in the message, e.g. {@code warmUp}
+     * @param min  the least accepted (at least zero)
+     * @param max  the most accepted (at most 365 days)
+     * @throws SloSyntaxException naming {@code name}, the range, the position and quoting at most
+     *                            60 characters of {@code text}
+     */
+    public static Duration parseDuration(String text, String name, Duration min, Duration max) {
+        return SloParser.duration(text, name, min, max);
+    }
+
     /** Parses several objectives. */
     public static List<Slo> parseAll(String... texts) {
         List<Slo> slos = new ArrayList<>();

@@ -58,19 +58,8 @@ final class SloParser {
 
         /** @return what is wrong with {@code v} as this quantity, or null when it is fine */
         String problem(BigDecimal v) {
-            int vsMin = v.compareTo(min);
-            if (vsMin < 0 || (minExcluded && vsMin == 0) || v.compareTo(max) > 0) {
-                return range;
-            }
-            BigDecimal stripped = v.stripTrailingZeros();
-            if (whole && stripped.scale() > 0) {
-                return this == COUNT ? "expected a whole number of messages"
-                        : "a duration must be a whole number of nanoseconds";
-            }
-            if (stripped.precision() > MAX_DIGITS) {
-                return "too many significant digits: at most " + MAX_DIGITS;
-            }
-            return null;
+            return SloParser.problem(v, min, minExcluded, max, whole, range, this == COUNT
+                    ? "expected a whole number of messages" : NOT_WHOLE_NANOS);
         }
 
         /** @return what the range is, e.g. {@code a window must be between 1 ms and 24 h} */
@@ -108,13 +97,35 @@ final class SloParser {
         }
     }
 
+    private static final String NOT_WHOLE_NANOS = "a duration must be a whole number of nanoseconds";
+
+    /** @return what is wrong with {@code v} for the range given, or null when it is fine */
+    private static String problem(BigDecimal v, BigDecimal min, boolean minExcluded, BigDecimal max, boolean whole,
+                                  String range, String notWhole) {
+        int vsMin = v.compareTo(min);
+        if (vsMin < 0 || (minExcluded && vsMin == 0) || v.compareTo(max) > 0) {
+            return range;
+        }
+        BigDecimal stripped = v.stripTrailingZeros();
+        if (whole && stripped.scale() > 0) {
+            return notWhole;
+        }
+        if (stripped.precision() > Quantity.MAX_DIGITS) {
+            return "too many significant digits: at most " + Quantity.MAX_DIGITS;
+        }
+        return null;
+    }
+
     private final String text;
+    /** What the text is, for messages: {@code SLO}, or the name of a duration ({@link #duration(String, String, Duration, Duration)}). */
+    private final String kind;
     private int pos;
     /** Whether the last {@link #decimal} had a minus sign: out of every range, even {@code -0}. */
     private boolean negative;
 
-    private SloParser(String text) {
+    private SloParser(String text, String kind) {
         this.text = text;
+        this.kind = kind;
     }
 
     static Slo parse(String text) {
@@ -125,7 +136,7 @@ final class SloParser {
         if (text == null || text.isBlank()) {
             throw new SloSyntaxException(String.valueOf(text), 0, "expected an objective such as \"p99 < 50ms\"");
         }
-        return new SloParser(text).objective();
+        return new SloParser(text, SloSyntaxException.SLO).objective();
     }
 
     private Slo objective() {
@@ -244,8 +255,69 @@ final class SloParser {
         return p.doubleValue();
     }
 
+    /**
+     * A duration alone, in the notation of objectives ({@code 500ms}, {@code 1.5s}, {@code 2min}), within
+     * [{@code min}, {@code max}]: see {@link Slo#parseDuration}.
+     */
+    static Duration duration(String text, String name, Duration min, Duration max) {
+        if (name == null || name.isBlank() || min == null || max == null || min.isNegative() || max.compareTo(min) < 0
+                || max.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException("a duration's name, and 0 <= min <= max <= 365 days, were expected: "
+                    + SloSyntaxException.quote(String.valueOf(name)) + ", " + min + ", " + max);
+        }
+        String range = name + " must be between " + rangeText(min.toNanos()) + " and " + rangeText(max.toNanos());
+        String hint = "; " + range + ", written like 500ms, 1.5s or 2min";
+        if (text != null && text.length() > MAX_LENGTH) {
+            throw new SloSyntaxException(name, text, MAX_LENGTH, "a duration is at most " + MAX_LENGTH
+                    + " characters long; this one has " + text.length() + hint);
+        }
+        if (text == null || text.isBlank()) {
+            throw new SloSyntaxException(name, String.valueOf(text), 0, "expected a duration" + hint);
+        }
+        SloParser p = new SloParser(text, name);
+        p.skipSpaces();
+        int at = p.pos;
+        BigDecimal nanos;
+        try {
+            nanos = p.nanos(at);
+        } catch (SloSyntaxException e) {
+            throw new SloSyntaxException(name, text, e.position(), e.problem() + hint);
+        }
+        String problem = p.negative ? range : problem(nanos, BigDecimal.valueOf(min.toNanos()), false,
+                BigDecimal.valueOf(max.toNanos()), true, range, NOT_WHOLE_NANOS);
+        if (problem != null) {
+            throw new SloSyntaxException(name, text, at, problem.equals(range) ? range : problem + hint);
+        }
+        p.skipSpaces();
+        if (p.pos < text.length()) {
+            throw new SloSyntaxException(name, text, p.pos, "expected the end of the duration" + hint);
+        }
+        return Duration.ofNanos(nanos.longValueExact());
+    }
+
+    /** @return {@code nanos} in the largest unit that divides it: {@code 24h}, {@code 1ms}, {@code 0} */
+    private static String rangeText(long nanos) {
+        if (nanos == 0) {
+            return "0";
+        }
+        long[] factors = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000, 1_000_000, 1_000, 1};
+        String[] units = {"h", "min", "s", "ms", "us", "ns"};
+        int i = 0;
+        while (nanos % factors[i] != 0) {
+            i++;
+        }
+        return nanos / factors[i] + units[i];
+    }
+
     /** A number with a unit: ns, us, µs, ms, s, m or min, h. @return whole nanoseconds within {@code quantity} */
     private long duration(int at, Quantity quantity) {
+        BigDecimal nanos = nanos(at);
+        check(quantity, nanos, at);
+        return nanos.longValueExact();
+    }
+
+    /** A number with a unit: ns, us, µs, ms, s, m or min, h. @return the exact nanoseconds, not yet range-checked */
+    private BigDecimal nanos(int at) {
         BigDecimal number = decimal(at);
         String literal = text.substring(at, pos);
         skipSpaces();
@@ -262,9 +334,7 @@ final class SloParser {
                     + SloSyntaxException.quote(unit)) + " (" + UNITS + ") after "
                     + (literal.length() <= 20 ? literal + ", e.g. \"" + literal + "ms\"" : "the number"));
         };
-        BigDecimal nanos = number.multiply(BigDecimal.valueOf(factor));
-        check(quantity, nanos, at);
-        return nanos.longValueExact();
+        return number.multiply(BigDecimal.valueOf(factor));
     }
 
     private void check(Quantity quantity, BigDecimal value, int at) {
@@ -388,6 +458,6 @@ final class SloParser {
     }
 
     private SloSyntaxException error(int at, String problem) {
-        return new SloSyntaxException(text, at, problem);
+        return new SloSyntaxException(kind, text, at, problem);
     }
 }

@@ -1,7 +1,8 @@
 package io.latencylib.slo;
 
 /**
- * A string SLO could not be parsed; the message names the position, what was expected and quotes the
+ * A string SLO, or a duration in the notation of objectives ({@link Slo#parseDuration}), could not be
+ * parsed; the message names the position, what was expected and quotes the
  * text around the problem: all of it when short, otherwise at most {@value #EXCERPT} characters around
  * the position with {@code ...} where the text was cut, so the message stays short whatever the input.
  */
@@ -11,16 +12,26 @@ public final class SloSyntaxException extends IllegalArgumentException {
     static final int EXCERPT = 60;
     private static final String CUT = "...";
 
+    /** The kind of text of an objective. */
+    static final String SLO = "SLO";
+
     private final String text;
     private final int position;
+    private final String problem;
 
     SloSyntaxException(String text, int position, String problem) {
-        super(message(text, position, problem));
-        this.text = text;
-        this.position = position;
+        this(SLO, text, position, problem);
     }
 
-    private static String message(String text, int position, String problem) {
+    /** @param kind what the text is, e.g. {@code SLO}, or the name of a duration such as {@code warmUp} */
+    SloSyntaxException(String kind, String text, int position, String problem) {
+        super(message(kind, text, position, problem));
+        this.text = text;
+        this.position = position;
+        this.problem = problem;
+    }
+
+    private static String message(String kind, String text, int position, String problem) {
         int at = Math.max(0, Math.min(position, text.length()));
         int from = 0;
         int to = text.length();
@@ -40,7 +51,7 @@ public final class SloSyntaxException extends IllegalArgumentException {
         if (to < text.length()) {
             excerpt.append(CUT);
         }
-        return "bad SLO \"" + excerpt + "\" at position " + position + ": " + problem + "\n  " + excerpt + "\n  "
+        return "bad " + kind + " \"" + excerpt + "\" at position " + position + ": " + problem + "\n  " + excerpt + "\n  "
                 + " ".repeat(caret) + "^";
     }
 
@@ -52,6 +63,11 @@ public final class SloSyntaxException extends IllegalArgumentException {
     /** @return the whole text that failed to parse (the message quotes at most {@value #EXCERPT} characters of it) */
     public String text() {
         return text;
+    }
+
+    /** @return what is wrong, without the text and position */
+    String problem() {
+        return problem;
     }
 
     /** @return the 0-based position of the problem in {@link #text()} */

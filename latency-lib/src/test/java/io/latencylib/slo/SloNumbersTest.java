@@ -281,6 +281,29 @@ class SloNumbersTest {
         assertThat(LatencyReports.fromJson(LatencyReports.toJson(data)).verdicts()).isEqualTo(verdicts);
     }
 
+    /** A duration alone ({@link Slo#parseDuration}): the objectives' grammar, the caller's range and name. */
+    @Test
+    void aDurationAloneFollowsTheObjectivesRulesWithinTheRangeGiven() {
+        assertThat(Slo.parseDuration(" 1.5s ", "timeout", Duration.ZERO, Duration.ofMinutes(1)))
+                .isEqualTo(Duration.ofMillis(1500));
+        assertThat(Slo.parseDuration("60_000ms", "timeout", Duration.ZERO, Duration.ofMinutes(1)))
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(catchThrowableOfType(SloSyntaxException.class,
+                () -> Slo.parseDuration("1min 1ns", "timeout", Duration.ofSeconds(1), Duration.ofMinutes(1))))
+                .hasMessage("bad timeout \"1min 1ns\" at position 5: expected the end of the duration; timeout must be"
+                        + " between 1s and 1min, written like 500ms, 1.5s or 2min\n  1min 1ns\n       ^")
+                .satisfies(e -> assertThat(e.position()).isEqualTo(5));
+        assertThatThrownBy(() -> Slo.parseDuration("61s", "timeout", Duration.ZERO, Duration.ofMinutes(1)))
+                .hasMessage("bad timeout \"61s\" at position 0: timeout must be between 0 and 1min\n  61s\n  ^");
+        // the range itself must make sense
+        assertThatThrownBy(() -> Slo.parseDuration("1s", "timeout", Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).isNotInstanceOf(SloSyntaxException.class);
+        assertThatThrownBy(() -> Slo.parseDuration("1s", "timeout", Duration.ofSeconds(-1), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).isNotInstanceOf(SloSyntaxException.class);
+        assertThatThrownBy(() -> Slo.parseDuration("1s", " ", Duration.ZERO, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).isNotInstanceOf(SloSyntaxException.class);
+    }
+
     private static LatencyReport oneMessage() {
         long[] now = {1_700_000_000_000_000L};
         LatencyClock clock = () -> now[0];
