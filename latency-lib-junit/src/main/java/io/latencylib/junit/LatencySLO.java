@@ -28,7 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * on a test method, on a test class (every test of the class, including {@code @Nested} classes
  * inside it, must meet it), on an annotation of your own (a composed annotation), and repeated; the
  * objectives of all that apply are checked together. For {@link #rate()}, {@link #warmUp()} and
- * {@link #system()}, the annotation nearest the test method that sets the attribute wins.
+ * {@link #system()}, the annotation nearest the test method that sets the attribute wins. Every
+ * attribute of every annotation that applies must be within its range, used or not; otherwise the test
+ * fails with an {@link org.junit.jupiter.api.extension.ExtensionConfigurationException} naming the
+ * attribute, its range and (at most 60 characters of) the value.
  *
  * <p>With {@link #rate()} &gt; 0 the extension puts paced load on the test run's broker of the test's
  * system just before the test body ({@link io.latencylib.load.LoadRun} with that system's
@@ -54,19 +57,26 @@ public @interface LatencySLO {
 
     /**
      * The messaging system of the test: {@code "kafka"}, {@code "pulsar"} or {@code "rabbitmq"}; empty
-     * (default) for the system of the session parameter, else the only one on the test classpath.
+     * (default) for the system of the session parameter, else the only one on the test classpath. A name
+     * is 1 to 40 letters, digits, {@code .}, {@code _} or {@code -}, in any case.
      */
     String system() default "";
 
-    /** Messages per second of paced load the extension drives before the test body; 0 (default) for none. */
+    /** Messages per second of paced load the extension drives before the test body, 0 to 10^9; 0 (default) for none. */
     double rate() default 0;
 
-    /** How long the paced load lasts (after the warm-up), e.g. {@code "10s"}; used only when {@link #rate()} &gt; 0. */
+    /**
+     * How long the paced load lasts (after the warm-up), 1 ms to 24 h, e.g. {@code "10s"}; used only when
+     * {@link #rate()} &gt; 0. Durations are written as in objectives: a plain decimal and a unit, {@code ns},
+     * {@code us}, {@code ms}, {@code s}, {@code min} (or {@code m}) or {@code h}, e.g. {@code "500ms"},
+     * {@code "1.5s"}, {@code "2min"}.
+     */
     String duration() default "10s";
 
     /**
      * What is excluded from the measurement at the start, e.g. {@code "2s"} or {@code "0s"}; excluded
-     * exactly, by intended (paced) or actual send instant, however long the rest of the test takes.
+     * exactly, by intended (paced) or actual send instant, however long the rest of the test takes;
+     * 0 to 24 h, written as {@link #duration()}.
      * <ul>
      *   <li>with {@link #rate()} &gt; 0: paced load at the same rate for this long first, not measured;</li>
      *   <li>with rate 0 (the test's own traffic): only messages the body sends from
@@ -79,6 +89,6 @@ public @interface LatencySLO {
      */
     String warmUp() default "";
 
-    /** Payload bytes of each paced message. */
+    /** Payload bytes of each paced message, 0 to 16 MiB (16777216). */
     int messageSize() default 1024;
 }

@@ -49,11 +49,26 @@ class ExtensionWithoutBrokerTest {
         Map<String, Throwable> failures = run(BadAttributes.class);
 
         assertThat(failures.get("badWarmUp()")).isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessage("@LatencySLO on BadAttributes.badWarmUp(): warmUp: cannot read the duration \"ten seconds\":"
-                        + " write e.g. \"10s\", \"500ms\", \"1.5s\", \"2m\" or ISO-8601 \"PT10S\"");
-        assertThat(failures.get("noDuration()")).hasMessageContaining("BadAttributes.noDuration(): duration must be"
-                + " positive when a rate is given");
-        assertThat(failures.get("negativeRate()")).hasMessageContaining("rate must be >= 0");
+                .hasMessage("@LatencySLO on BadAttributes.badWarmUp(): bad warmUp \"ten seconds\" at position 0:"
+                        + " expected a number such as 50 or 0.5, found \"ten\"; warmUp must be between 0 and 24h,"
+                        + " written like 500ms, 1.5s or 2min\n  ten seconds\n  ^")
+                .hasNoCause();
+        assertThat(failures.get("noDuration()")).hasMessage("@LatencySLO on BadAttributes.noDuration(): bad duration"
+                + " \"0s\" at position 0: duration must be between 1ms and 24h\n  0s\n  ^");
+        assertThat(failures.get("hugeDuration()")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@LatencySLO on BadAttributes.hugeDuration(): bad duration \"" + "9".repeat(60) + "...\""
+                        + " at position 0: duration must be between 1ms and 24h\n  " + "9".repeat(60) + "...\n  ^")
+                .hasNoCause();
+        assertThat(failures.get("negativeRate()")).hasMessage("@LatencySLO on BadAttributes.negativeRate(): rate must"
+                + " be between 0 (no paced load) and 1000000000 messages per second, was -1");
+        assertThat(failures.get("nanRate()")).hasMessageEndingWith("messages per second, was NaN");
+        assertThat(failures.get("hugeMessageSize()")).hasMessage("@LatencySLO on BadAttributes.hugeMessageSize():"
+                + " messageSize must be between 0 and 16777216 bytes (16 MiB), was 2147483647");
+        assertThat(failures.get("longSystem()")).hasMessage("@LatencySLO on BadAttributes.longSystem(): system must be"
+                + " the name of a messaging system such as \"kafka\", \"pulsar\" or \"rabbitmq\": 1 to 40 letters,"
+                + " digits, '.', '_' or '-', was \"" + "pulsar".repeat(3) + "pu...\"");
+        assertThat(failures.get("unusedBadDuration()")).hasMessageContaining("duration must be between 1ms and 24h");
+        assertThat(failures).hasSize(8);
     }
 
     @Test
@@ -120,9 +135,35 @@ class ExtensionWithoutBrokerTest {
         void noDuration() {
         }
 
+        @LatencySLO(value = "p99 < 50ms", rate = 100, duration = "9999999999999999999999999999999999999999999999999999999999999999999999999999999999s")
+        @Test
+        void hugeDuration() {
+        }
+
         @LatencySLO(value = "p99 < 50ms", rate = -1)
         @Test
         void negativeRate() {
+        }
+
+        @LatencySLO(value = "p99 < 50ms", rate = Double.NaN)
+        @Test
+        void nanRate() {
+        }
+
+        @LatencySLO(value = "p99 < 50ms", rate = 100, messageSize = Integer.MAX_VALUE)
+        @Test
+        void hugeMessageSize() {
+        }
+
+        @LatencySLO(value = "p99 < 50ms", system = "pulsarpulsarpulsarpulsarpulsarpulsarpulsarpulsar")
+        @Test
+        void longSystem() {
+        }
+
+        /** No paced load, so the duration is not used: still an error. */
+        @LatencySLO(value = "p99 < 50ms", duration = "1e3s")
+        @Test
+        void unusedBadDuration() {
         }
     }
 

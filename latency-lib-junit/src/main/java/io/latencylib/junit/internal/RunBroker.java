@@ -102,9 +102,11 @@ public final class RunBroker implements ExtensionContext.Store.CloseableResource
     private void warmUp(SystemSettings settings) {
         Duration warmUp;
         try {
-            warmUp = settings.get(WARMUP_KEY).map(DurationText::parse).orElse(DEFAULT_WARMUP);
+            warmUp = settings.get(WARMUP_KEY).map(t -> Attributes.warmUp(t, settings.property(WARMUP_KEY)))
+                    .orElse(DEFAULT_WARMUP);
         } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException(settings.property(WARMUP_KEY) + ": " + e.getMessage(), e);
+            // the message names the setting, its range and quotes at most 60 characters: no cause needed
+            throw new ExtensionConfigurationException(e.getMessage());
         }
         if (warmUp.isZero()) {
             return;

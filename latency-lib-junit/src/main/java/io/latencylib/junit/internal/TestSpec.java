@@ -44,7 +44,6 @@ public record TestSpec(List<Slo> objectives, Load load, String system, Duration 
     public static TestSpec of(ExtensionContext context) {
         Set<Slo> objectives = new LinkedHashSet<>();
         LatencySLO rated = null;
-        AnnotatedElement ratedOn = null;
         String system = null;
         Duration warmUp = null;
         Set<AnnotatedElement> seen = new HashSet<>();
@@ -57,18 +56,27 @@ public record TestSpec(List<Slo> objectives, Load load, String system, Duration 
                 for (String text : a.value()) {
                     objectives.add(parse(text, element.get()));
                 }
-                if (system == null && !a.system().isBlank()) {
-                    system = a.system().trim().toLowerCase(java.util.Locale.ROOT);
+                // every attribute of every annotation that applies is checked, used or not
+                String ownSystem;
+                Duration ownWarmUp;
+                try {
+                    ownSystem = a.system().isBlank() ? null : Attributes.system(a.system());
+                    ownWarmUp = a.warmUp().isBlank() ? null : Attributes.warmUp(a.warmUp(), "warmUp");
+                    Attributes.duration(a.duration());
+                    Attributes.rate(a.rate());
+                    Attributes.messageSize(a.messageSize());
+                } catch (IllegalArgumentException e) {
+                    // the message says it all (attribute, range, excerpt): no cause, no stack trace of the parser
+                    throw new ExtensionConfigurationException(where(element.get()) + ": " + e.getMessage());
                 }
-                if (warmUp == null && !a.warmUp().isBlank()) {
-                    warmUp = duration(a.warmUp(), "warmUp", element.get());
+                if (system == null) {
+                    system = ownSystem;
+                }
+                if (warmUp == null) {
+                    warmUp = ownWarmUp;
                 }
                 if (rated == null && a.rate() > 0) {
                     rated = a;
-                    ratedOn = element.get();
-                } else if (a.rate() < 0 || Double.isNaN(a.rate())) {
-                    throw new ExtensionConfigurationException(where(element.get()) + ": rate must be >= 0 messages"
-                            + " per second (0 for no paced load), was " + a.rate());
                 }
             }
         }
@@ -81,7 +89,7 @@ public record TestSpec(List<Slo> objectives, Load load, String system, Duration 
             }
             return NONE; // the class's objectives apply to its other tests
         }
-        Load load = rated == null ? null : load(rated, ratedOn, warmUp == null ? DEFAULT_LOAD_WARM_UP : warmUp);
+        Load load = rated == null ? null : load(rated, warmUp == null ? DEFAULT_LOAD_WARM_UP : warmUp);
         return new TestSpec(new ArrayList<>(objectives), load, system,
                 load != null || warmUp == null ? Duration.ZERO : warmUp);
     }
@@ -94,25 +102,8 @@ public record TestSpec(List<Slo> objectives, Load load, String system, Duration 
         }
     }
 
-    private static Load load(LatencySLO a, AnnotatedElement element, Duration warmUp) {
-        Duration duration = duration(a.duration(), "duration", element);
-        if (duration.isZero()) {
-            throw new ExtensionConfigurationException(where(element) + ": duration must be positive when a rate is"
-                    + " given, e.g. duration = \"10s\"");
-        }
-        if (a.messageSize() < 0) {
-            throw new ExtensionConfigurationException(where(element) + ": messageSize must be >= 0, was "
-                    + a.messageSize());
-        }
-        return new Load(a.rate(), duration, warmUp, a.messageSize());
-    }
-
-    private static Duration duration(String text, String attribute, AnnotatedElement element) {
-        try {
-            return DurationText.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException(where(element) + ": " + attribute + ": " + e.getMessage(), e);
-        }
+    private static Load load(LatencySLO a, Duration warmUp) {
+        return new Load(a.rate(), Attributes.duration(a.duration()), warmUp, a.messageSize());   // checked in of()
     }
 
     private static String where(AnnotatedElement element) {

@@ -9,7 +9,6 @@ import io.latencylib.junit.spi.ProvisionedBroker;
 import io.latencylib.junit.spi.SessionContext;
 import io.latencylib.junit.spi.Settings;
 import io.latencylib.load.LoadDriver;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,26 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
- * The parts of the extension that need no broker: durations, file names, settings, which system a
- * test uses and the errors when none can be chosen, and the order of the provisioning paths (with
+ * The parts of the extension that need no broker (the annotation's attributes are in AttributesTest):
+ * file names, settings, which system a test uses and the errors when none can be chosen, and the order of the provisioning paths (with
  * providers that only say which path was asked of them: the brokers themselves are tested in each
  * adapter against real brokers).
  */
 class InternalsTest {
-
-    @Test
-    void durationsReadTheWayPeopleWriteThem() {
-        assertThat(DurationText.parse("10s")).isEqualTo(Duration.ofSeconds(10));
-        assertThat(DurationText.parse(" 500ms ")).isEqualTo(Duration.ofMillis(500));
-        assertThat(DurationText.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(DurationText.parse("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThat(DurationText.parse("250us")).isEqualTo(Duration.ofNanos(250_000));
-        assertThat(DurationText.parse("0")).isZero();
-        assertThat(DurationText.parse("PT3S")).isEqualTo(Duration.ofSeconds(3));
-        assertThatThrownBy(() -> DurationText.parse("10")).hasMessageContaining("needs a unit");
-        assertThatThrownBy(() -> DurationText.parse("ten seconds")).hasMessageContaining("\"10s\"");
-        assertThatThrownBy(() -> DurationText.parse("-1s")).isInstanceOf(IllegalArgumentException.class);
-    }
 
     @Test
     void reportFileNamesAreSafe() {
@@ -153,7 +138,10 @@ class InternalsTest {
                         + " test dependency; or set latency.pulsar.url (or LATENCY_PULSAR_URL) to the address of a broker");
         assertThatThrownBy(() -> RunBroker.provision(new Path("kafka", KafkaLike.class),
                 params("latency.kafka.warmup", "two seconds"), k -> null))
-                .hasMessageStartingWith("latency.kafka.warmup: cannot read the duration \"two seconds\"");
+                .isInstanceOf(ExtensionConfigurationException.class).hasNoCause()
+                .hasMessage("bad latency.kafka.warmup \"two seconds\" at position 0: expected a number such as 50 or"
+                        + " 0.5, found \"two\"; latency.kafka.warmup must be between 0 and 24h, written like 500ms,"
+                        + " 1.5s or 2min\n  two seconds\n  ^");
     }
 
     private static java.util.function.Function<String, Optional<String>> params(String... kv) {
