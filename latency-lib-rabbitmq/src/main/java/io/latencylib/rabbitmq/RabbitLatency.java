@@ -25,12 +25,21 @@ import java.util.Set;
  * application's properties and headers are copied, never changed. The AMQP {@code timestamp}
  * property (one-second resolution) is not used. Stages: produce ends when {@code basicPublish}
  * returns (exact: the frames are written); with publisher confirms the confirm ends commit; without a
- * broker timestamp ({@code timestamp_in_ms}) publish and commit are one merged stage; for pushed
- * deliveries the consumer is ready when the handler of its previous delivery returned (the first:
- * when it subscribed), so messages waiting behind a slow handler, in the broker or in the prefetch
- * buffer ({@code basicQos}), show as catch-up; {@code basicGet} is ready when the call starts.
+ * broker timestamp ({@code timestamp_in_ms}) publish and commit are one merged stage. Catch-up and
+ * fetch follow the consumer's busy time line: a push consumer is busy while one of the channel's
+ * delivery handlers runs (they share the channel's dispatch thread) and free otherwise, from the
+ * moment it subscribed; {@code basicGet} is free during the call and busy from its return to the next
+ * one. So messages waiting behind a slow handler, in the broker or in the prefetch buffer
+ * ({@code basicQos}), show as catch-up, and messages on their way to an idle consumer as fetch.
  * Redeliveries ({@code isRedeliver}) are counted apart from duplicates; a consumer the broker
  * cancels is reported in the report's notes, and your handler is still called.
+ *
+ * <p>Mandatory messages the broker cannot route come back ({@code basic.return}, before their
+ * confirm): they are counted {@code returned}, never lost; your return listeners are called as
+ * before. When a channel's connection is lost, the confirms of its unconfirmed messages can no longer
+ * come: those messages join on the consumer side alone (and count lost if they never arrive).
+ * Automatic recovery's new channel starts its publish sequence numbers at 1 again; its confirms are
+ * matched to its own messages.
  *
  * <p>Publishing on one channel from several threads at once is not supported by RabbitMQ's client
  * and not by this wrapper either (confirms are matched by the channel's publish sequence numbers).

@@ -2,6 +2,7 @@ package io.latencylib.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
+import io.latencylib.LatencyClock;
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyStamp;
 import io.latencylib.spi.ConsumerProbe;
@@ -31,32 +32,70 @@ public final class RabbitStamping {
         return base.builder().headers(headers).build();
     }
 
-    /** Observes the deliveries of one consumer (one queue); used on the consumer's dispatch thread. */
+    /** @return the stamp header of {@code props}, or null when there is none */
+    public static byte[] stampOf(AMQP.BasicProperties props) {
+        Map<String, Object> headers = props == null ? null : props.getHeaders();
+        Object value = headers == null ? null : headers.get(LatencyStamp.HEADER);
+        return value instanceof byte[] b ? b : null;
+    }
+
+    /**
+     * Observes the deliveries of one queue to one consumer's time line ({@link ConsumerProbe}), on the
+     * thread that hands them to the application: the channel's dispatch thread for pushed deliveries,
+     * the caller's for {@code basicGet}. Never throws into the application.
+     */
     public static final class DeliveryObserver {
         private final LatencyRecorder recorder;
+        private final LatencyClock clock;
         private final ConsumerProbe probe;
         private final String queue;
         private final int lane;
         private boolean timestampNoteGiven;
         private boolean failureLogged;
 
-        public DeliveryObserver(LatencyRecorder recorder, String queue) {
+        public DeliveryObserver(LatencyRecorder recorder, ConsumerProbe probe, String queue) {
             this.recorder = recorder;
-            this.probe = recorder.newConsumerProbe();
+            this.clock = recorder.clock();
+            this.probe = probe;
             this.queue = queue;
             this.lane = probe.lane("rabbitmq-queue:" + queue);
         }
 
-        public ConsumerProbe probe() {
-            return probe;
+        /** A delivery handler is entered: the message reaches the application, which is busy from now on. */
+        public void handlerEntered(Envelope envelope, AMQP.BasicProperties props) {
+            long now = clock.nowMicros();
+            received(envelope, props, now);
+            busy(now);
         }
 
-        /** Records one delivery that reached the application at {@code receive}, ready since {@code ready}. */
-        public void observe(Envelope envelope, AMQP.BasicProperties props, long ready, long receive) {
+        /** A delivery handler returned (normally or not): the consumer is free for the next delivery. */
+        public void handlerReturned() {
+            free(clock.nowMicros());
+        }
+
+        /** The application asks for messages from {@code now} on. */
+        public void free(long now) {
             try {
+                probe.free(now);
+            } catch (RuntimeException e) {
+                logOnce(e);
+            }
+        }
+
+        /** The application handles messages from {@code now} on. */
+        public void busy(long now) {
+            try {
+                probe.busy(now);
+            } catch (RuntimeException e) {
+                logOnce(e);
+            }
+        }
+
+        /** Records one delivery that reached the application at {@code receive}. */
+        public void received(Envelope envelope, AMQP.BasicProperties props, long receive) {
+            try {
+                byte[] stamp = stampOf(props);
                 Map<String, Object> headers = props == null ? null : props.getHeaders();
-                Object value = headers == null ? null : headers.get(LatencyStamp.HEADER);
-                byte[] stamp = value instanceof byte[] b ? b : null;
                 long append = ConsumerProbe.NO_APPEND_TIME;
                 Object ts = headers == null ? null : headers.get(BROKER_TIMESTAMP_HEADER);
                 if (ts instanceof Number n) {
@@ -70,12 +109,16 @@ public final class RabbitStamping {
                 if (stamp != null && envelope != null && envelope.isRedeliver()) {
                     probe.redelivered();
                 }
-                probe.received(stamp, lane, append, ready, receive);
+                probe.received(stamp, lane, append, receive);
             } catch (RuntimeException e) {
-                if (!failureLogged) {
-                    failureLogged = true;
-                    log.warn("latency-lib could not record a delivery; the application is not affected", e);
-                }
+                logOnce(e);
+            }
+        }
+
+        private void logOnce(RuntimeException e) {
+            if (!failureLogged) {
+                failureLogged = true;
+                log.warn("latency-lib could not record a delivery; the application is not affected", e);
             }
         }
     }

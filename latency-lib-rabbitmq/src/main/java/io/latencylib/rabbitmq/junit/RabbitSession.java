@@ -23,8 +23,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Stages: channels from {@link #channel()} have publisher confirms on, so the confirm ends the
- * commit stage; consumers subscribed on them are ready when their previous delivery's handler
- * returned, so messages waiting behind a busy handler show as catch-up. RabbitMQ sets no broker
+ * commit stage; consumers subscribed on them are busy while their delivery handlers run and free
+ * otherwise, so messages waiting behind a busy handler show as catch-up and messages on their way to
+ * an idle consumer as fetch. RabbitMQ sets no broker
  * timestamp before 3.12 ({@code timestamp_in_ms}, with
  * {@code message_interceptors.incoming.set_header_timestamp} in {@code rabbitmq.conf}), so on the
  * embedded broker (RabbitMQ 3.10 as on Debian 12) <b>publish and commit are one merged stage,
@@ -92,7 +93,7 @@ public interface RabbitSession extends LatencySession {
 
     /**
      * Wraps a consumer that the test subscribes to {@code queue} on a channel that is not wrapped:
-     * {@code plain.basicConsume(queue, false, rabbit.wrap(consumer, queue))}. It counts as ready for its
+     * {@code plain.basicConsume(queue, false, rabbit.wrap(consumer, queue))}. It counts as free for its
      * first delivery from this call on, so wrap it right before subscribing. Given to a wrapped
      * channel it is observed once, not twice.
      *
