@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
@@ -14,6 +15,7 @@ import io.latencylib.LatencyReport;
 import io.latencylib.LatencyStamp;
 import io.latencylib.MessageLatency;
 import io.latencylib.Stage;
+import io.latencylib.embedded.LinkDelay;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.LoadRun;
 import io.latencylib.load.Schedule;
@@ -152,6 +154,59 @@ class RabbitLatencyTest {
         LatencyReport report = recorder.report();
         System.out.println("handling " + handlingMs + " ms\n" + report.toTable());
         assertThat(report.counts().joined()).isEqualTo(300);
+        return report;
+    }
+
+    @Test
+    void aDelayOnTheLinkToAnIdleConsumerRaisesFetchAndNotCatchUp() throws Exception {
+        // The consumer's connection goes through a proxy that delays the broker's bytes to it: an idle
+        // consumer waits for each message on its way, which is fetch; it is never busy, so no catch-up.
+        LatencyReport baseline = runThroughLink(Duration.ZERO);
+        LatencyReport delayed = runThroughLink(Duration.ofMillis(20));
+        double fetchGrowth = ms(delayed, Stage.FETCH, 50) - ms(baseline, Stage.FETCH, 50);
+        System.out.printf("link delay 20 ms: fetch p50 %.2f -> %.2f ms, catch-up p50 %.2f -> %.2f ms, produce p50"
+                        + " %.2f -> %.2f ms%n", ms(baseline, Stage.FETCH, 50), ms(delayed, Stage.FETCH, 50),
+                ms(baseline, Stage.CATCH_UP, 50), ms(delayed, Stage.CATCH_UP, 50), ms(baseline, Stage.PRODUCE, 50),
+                ms(delayed, Stage.PRODUCE, 50));
+        assertThat(fetchGrowth).as("fetch p50 grows by about the delay").isBetween(14.0, 35.0);
+        assertThat(ms(delayed, Stage.CATCH_UP, 50)).as("an idle consumer's catch-up")
+                .isLessThan(Math.max(2.0, ms(baseline, Stage.CATCH_UP, 50) + 2.0));
+        assertThat(ms(delayed, Stage.PRODUCE, 50)).isCloseTo(ms(baseline, Stage.PRODUCE, 50),
+                org.assertj.core.data.Offset.offset(2.0));
+    }
+
+    /** 400 messages at 200 msg/s to an idle consumer (prefetch 500) whose connection goes through a {@link LinkDelay}. */
+    private static LatencyReport runThroughLink(Duration delayToConsumer) throws Exception {
+        LatencyRecorder recorder = LatencyRecorder.create();
+        ConnectionFactory direct = RabbitTestSupport.factory();
+        try (LinkDelay link = LinkDelay.to(direct.getHost(), direct.getPort()).delayToClient(delayToConsumer)) {
+            ConnectionFactory viaLink = direct.clone();
+            viaLink.setHost("127.0.0.1");
+            viaLink.setPort(link.port());
+            try (Connection consuming = viaLink.newConnection(); Connection publishing = direct.newConnection()) {
+                Channel consumer = RabbitLatency.wrap(consuming.createChannel(), recorder);
+                String queue = newQueue(consumer);
+                consumer.basicQos(500);
+                CountDownLatch all = new CountDownLatch(400);
+                consumer.basicConsume(queue, false, (tag, d) -> {
+                    consumer.basicAck(d.getEnvelope().getDeliveryTag(), false);
+                    all.countDown();
+                }, tag -> { });
+                Channel publisher = RabbitLatency.wrap(publishing.createChannel(), recorder);
+                publisher.confirmSelect();
+                long next = System.nanoTime();
+                for (int i = 0; i < 400; i++) {
+                    LockSupport.parkNanos(next - System.nanoTime());
+                    publisher.basicPublish("", queue, null, new byte[100]);
+                    next += 5_000_000;
+                }
+                publisher.waitForConfirmsOrDie(30_000);
+                assertThat(all.await(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        LatencyReport report = recorder.report();
+        System.out.println("link to the consumer delayed " + delayToConsumer.toMillis() + " ms\n" + report.toTable());
+        assertThat(report.counts().joined()).isEqualTo(400);
         return report;
     }
 
