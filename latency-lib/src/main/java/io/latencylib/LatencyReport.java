@@ -1,5 +1,6 @@
 package io.latencylib;
 
+import io.latencylib.internal.ReportAccess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,15 +8,41 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
 
 /**
  * An immutable snapshot of what a {@link LatencyRecorder} measured: end-to-end latency, its split
  * into the five stages (or the merged stages where a boundary was not observed), producer latency,
  * counts, clamps and the clock-offset bounds the data implies. {@link #toTable()} renders it for a
- * terminal.
+ * terminal. The same class holds a report read back from a file
+ * ({@code io.latencylib.report.LatencyReports#readJson}), which needs no recorder.
+ *
+ * <p>Equal to another report holding the same data: instants, distributions (histograms compared by
+ * content), counts, clamps, clock-offset bounds, notes and systems.
  */
 public final class LatencyReport {
+
+    static {
+        ReportAccess.register(new ReportAccess.Factory() {
+            @Override
+            public LatencyReport report(Instant start, Instant end, StageStats endToEnd, StageStats endToEndFromIntended,
+                                        StageStats producerLatency, StageStats lateness, List<StageStats> stages,
+                                        Counts counts, Map<Stage, Long> clamps, Map<Stage, Duration> largestClamps,
+                                        ClockOffsetBounds clockOffsetBounds, List<String> notes, Set<String> systems) {
+                return new LatencyReport(start, end, endToEnd, endToEndFromIntended, producerLatency, lateness, stages,
+                        counts, clamps, largestClamps, clockOffsetBounds, notes, systems);
+            }
+
+            @Override
+            public StageStats stats(String name, List<Stage> stages, Histogram histogram) {
+                return new StageStats(Objects.requireNonNull(name, "name"), stages,
+                        Objects.requireNonNull(histogram, "histogram"));
+            }
+        });
+    }
 
     /** Bounds on (broker clock − client clock) implied by the broker timestamps, in microseconds. */
     public record ClockOffsetBounds(long lowerMicros, long upperMicros) {
@@ -88,29 +115,47 @@ public final class LatencyReport {
     private final Map<Stage, Duration> largestClamps;
     private final ClockOffsetBounds clockOffsetBounds;
     private final List<String> notes;
-    private final java.util.Set<String> systems;
+    private final Set<String> systems;
 
+    /**
+     * Clamp counts of zero are left out, and so are the largest moves of stages without clamps (never
+     * shown), so that equal data makes equal reports.
+     */
     LatencyReport(Instant start, Instant end, StageStats endToEnd, StageStats endToEndFromIntended,
                   StageStats producerLatency, StageStats lateness, List<StageStats> stages, Counts counts,
                   Map<Stage, Long> clamps, Map<Stage, Duration> largestClamps, ClockOffsetBounds clockOffsetBounds,
-                  List<String> notes, java.util.Set<String> systems) {
-        this.start = start;
-        this.end = end;
-        this.endToEnd = endToEnd;
+                  List<String> notes, Set<String> systems) {
+        this.start = Objects.requireNonNull(start, "start");
+        this.end = Objects.requireNonNull(end, "end");
+        this.endToEnd = Objects.requireNonNull(endToEnd, "endToEnd");
         this.endToEndFromIntended = endToEndFromIntended;
         this.producerLatency = producerLatency;
         this.lateness = lateness;
         this.stages = List.copyOf(stages);
-        this.counts = counts;
-        this.clamps = Map.copyOf(clamps);
-        this.largestClamps = Map.copyOf(largestClamps);
+        this.counts = Objects.requireNonNull(counts, "counts");
+        Map<Stage, Long> nonZero = new EnumMap<>(Stage.class);
+        Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
+        clamps.forEach((stage, n) -> {
+            if (n != 0) {
+                nonZero.put(stage, n);
+                Duration l = largestClamps.get(stage);
+                if (l != null) {
+                    largest.put(stage, l);
+                }
+            }
+        });
+        this.clamps = Map.copyOf(nonZero);
+        this.largestClamps = Map.copyOf(largest);
         this.clockOffsetBounds = clockOffsetBounds;
         this.notes = List.copyOf(notes);
-        this.systems = java.util.Set.copyOf(systems);
+        this.systems = Set.copyOf(systems);
     }
 
-    /** @return the messaging systems measured, lower case ({@code kafka}, {@code pulsar}, {@code rabbitmq}); empty when unknown */
-    public java.util.Set<String> systems() {
+    /**
+     * @return the messaging systems measured, lower case ({@code kafka}, {@code pulsar}, {@code rabbitmq}); empty when
+     *     unknown, as in a report read back from a file (which does not record them)
+     */
+    public Set<String> systems() {
         return systems;
     }
 
@@ -232,8 +277,8 @@ public final class LatencyReport {
         List<String> clampText = new ArrayList<>();
         for (Stage s : Stage.values()) {
             if (clamps(s) > 0) {
-                clampText.add(String.format(Locale.ROOT, "end of %s %d (largest %.3f ms)", s.label(), clamps(s),
-                        largestClamps.get(s).toNanos() / 1e6));
+                clampText.add(String.format(Locale.ROOT, "end of %s %d%s", s.label(), clamps(s), largestClamp(s)
+                        .map(d -> String.format(Locale.ROOT, " (largest %.3f ms)", ms(d))).orElse("")));
             }
         }
         out.append("clamps: ").append(clampText.isEmpty() ? "none" : String.join(", ", clampText)).append('\n');
@@ -259,6 +304,22 @@ public final class LatencyReport {
 
     private static double ms(Duration d) {
         return d.toNanos() / 1e6;
+    }
+
+    /** @return true when {@code o} is a report of the same data (histograms compared by content) */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LatencyReport r && start.equals(r.start) && end.equals(r.end) && endToEnd.equals(r.endToEnd)
+                && Objects.equals(endToEndFromIntended, r.endToEndFromIntended)
+                && Objects.equals(producerLatency, r.producerLatency) && Objects.equals(lateness, r.lateness)
+                && stages.equals(r.stages) && counts.equals(r.counts) && clamps.equals(r.clamps)
+                && largestClamps.equals(r.largestClamps) && Objects.equals(clockOffsetBounds, r.clockOffsetBounds)
+                && notes.equals(r.notes) && systems.equals(r.systems);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(start, end, endToEnd, stages, counts);
     }
 
     @Override

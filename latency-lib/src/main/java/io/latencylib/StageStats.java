@@ -3,12 +3,14 @@ package io.latencylib;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
  * Distribution of one stage, a run of merged stages, or end-to-end latency in a {@link LatencyReport}.
- * Immutable; percentiles come from the recorded HdrHistogram (3 significant digits, microseconds).
+ * Immutable; percentiles come from the recorded HdrHistogram (3 significant digits, microseconds). Equal
+ * to another of the same name and stages whose histogram has the same contents.
  */
 public final class StageStats {
 
@@ -92,6 +94,17 @@ public final class StageStats {
 
     private static Duration micros(long micros) {
         return Duration.ofNanos(micros * 1000);
+    }
+
+    /** @return true when {@code o} has the same name, stages and histogram contents */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StageStats s && name.equals(s.name) && stages.equals(s.stages) && histogram.equals(s.histogram);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, stages, histogram.getTotalCount(), histogram.getMaxValue());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.latencylib.report;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
+import io.latencylib.StageStats;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import org.HdrHistogram.HistogramLogWriter;
  *
  * <p>Tags: the stage names of the report ({@code produce}, {@code publish}, {@code commit},
  * {@code catch-up}, {@code fetch}, or merged ones such as {@code publish+commit}), {@code end-to-end},
- * {@code end-to-end-from-intended}, {@code producer} and {@code lateness}; see {@link #tag(Distribution)}.
+ * {@code end-to-end-from-intended}, {@code producer} and {@code lateness}; see {@link #tag(StageStats)}.
  * Values are in microseconds (the {@code Interval_Max} column in milliseconds). Timestamps are
  * relative to the start of the first interval, which the log records as its base and start time, so
  * HdrHistogram's {@code HistogramLogReader} returns absolute start and end times. Not thread-safe.
@@ -76,13 +77,11 @@ public final class HistogramLogRecorder implements Closeable {
         return new HistogramLogRecorder(stream, "latency-lib histogram log, values in microseconds");
     }
 
-    /** Appends one interval: every distribution of {@code interval}, tagged. */
+    /**
+     * Appends one interval: every distribution of {@code interval}, tagged. {@code interval} may come from a
+     * recorder or from a report file ({@link ReportData#intervals()}).
+     */
     public HistogramLogRecorder append(LatencyReport interval) {
-        return append(LatencyData.of(interval));
-    }
-
-    /** Appends one interval: every distribution of {@code interval}, tagged. */
-    public HistogramLogRecorder append(LatencyData interval) {
         long startMillis = millis(interval.start());
         long endMillis = Math.max(startMillis, millis(interval.end()));
         if (baseMillis == Long.MIN_VALUE) {
@@ -92,7 +91,7 @@ public final class HistogramLogRecorder implements Closeable {
             writer.setBaseTime(baseMillis);
             writer.outputLegend();
         }
-        for (Distribution d : interval.all()) {
+        for (StageStats d : ReportData.all(interval)) {
             Histogram h = d.histogram();
             h.setTag(tag(d));
             h.setStartTimeStamp(startMillis);
@@ -116,7 +115,7 @@ public final class HistogramLogRecorder implements Closeable {
      * @return the tag of {@code d} in the log: its name for stages ({@code commit},
      *     {@code publish+commit}), otherwise one of the {@code TAG_} constants; never with spaces or commas
      */
-    public static String tag(Distribution d) {
+    public static String tag(StageStats d) {
         if (!d.stages().isEmpty()) {
             return d.name();
         }

@@ -1,6 +1,8 @@
 package io.latencylib.report;
 
 import io.latencylib.LatencyReport;
+import io.latencylib.Stage;
+import io.latencylib.StageStats;
 import io.latencylib.load.LoadReport;
 import io.latencylib.slo.Verdict;
 import java.time.Duration;
@@ -28,7 +30,7 @@ final class HtmlReport {
     // ---------------------------------------------------------------- one run
 
     static String report(ReportData data) {
-        LatencyData l = data.latency();
+        LatencyReport l = data.latency();
         StringBuilder out = new StringBuilder(64 * 1024);
         long failed = data.verdicts().stream().filter(v -> !v.passed()).count();
         head(out, "Latency report " + TIME.format(l.start()) + (data.verdicts().isEmpty() ? ""
@@ -64,12 +66,12 @@ final class HtmlReport {
 
         out.append("<section id=\"stages\">\n<h2>Where the time went: stages at p50, p99 and p99.9</h2>\n<figure>\n");
         List<Svg.Group> groups = new ArrayList<>();
-        for (Distribution s : l.stages()) {
+        for (StageStats s : l.stages()) {
             groups.add(new Svg.Group(s.name(), new double[] {ms(s.p50()), ms(s.p99()), ms(s.p999())}));
         }
         out.append(Svg.groupedBarChart("chart-stages", "Stage latency at p50, p99 and p99.9, in milliseconds",
                 List.of("p50", "p99", "p99.9"), groups, "latency (ms)"));
-        out.append("<figcaption>").append(Html.esc(l.stages().stream().anyMatch(Distribution::isMerged)
+        out.append("<figcaption>").append(Html.esc(l.stages().stream().anyMatch(StageStats::isMerged)
                 ? "Stages joined by \u201c+\u201d are merged: a boundary between them was not observed"
                 + (l.notes().isEmpty() ? "." : " (see the notes).")
                 : "The five stages of each message add up exactly to its end-to-end latency; percentiles of"
@@ -132,8 +134,8 @@ final class HtmlReport {
         out.append("</section>\n");
     }
 
-    private static void kpis(StringBuilder out, LatencyData l) {
-        Distribution e2e = l.endToEndCorrected();
+    private static void kpis(StringBuilder out, LatencyReport l) {
+        StageStats e2e = ReportData.endToEndCorrected(l);
         boolean paced = l.endToEndFromIntended().isPresent();
         out.append("<section class=\"kpis\" aria-label=\"Summary\">\n");
         String[] names = {"p50", "p99", "p99.9", "max"};
@@ -161,9 +163,9 @@ final class HtmlReport {
 
     /** Rate and p99 over time, from the backlog samples, per-step entries or interval reports. */
     private static void timeline(StringBuilder out, ReportData data) {
-        LatencyData l = data.latency();
+        LatencyReport l = data.latency();
         Optional<LoadData> load = data.load();
-        List<LatencyData> intervals = data.intervals();
+        List<LatencyReport> intervals = data.intervals();
         if (load.isEmpty() && intervals.isEmpty()) {
             return;
         }
@@ -198,8 +200,9 @@ final class HtmlReport {
                 double to = Math.min(Math.max(from, seconds(t0, s.latency().end())), Math.max(from, scheduleEnd));
                 target.add(new double[] {from, s.targetRate()});
                 target.add(new double[] {to, s.targetRate()});
-                LatencyData sl = s.latency();
-                double c = sl.endToEndCorrected().count() == 0 ? Double.NaN : ms(sl.endToEndCorrected().p99());
+                LatencyReport sl = s.latency();
+                StageStats slc = ReportData.endToEndCorrected(sl);
+                double c = slc.count() == 0 ? Double.NaN : ms(slc.p99());
                 double u = sl.endToEnd().count() == 0 ? Double.NaN : ms(sl.endToEnd().p99());
                 double stepEnd = Math.max(from, seconds(t0, s.latency().end()));
                 corrected.add(new double[] {from, c});
@@ -245,7 +248,7 @@ final class HtmlReport {
             // a much shorter interval (the rest at the end of a run) gives a noisy rate: left out of the rate chart
             double[] lengths = intervals.stream().mapToDouble(i -> seconds(i.start(), i.end())).sorted().toArray();
             double shortest = lengths[lengths.length / 2] / 4;
-            for (LatencyData i : intervals) {
+            for (LatencyReport i : intervals) {
                 // an interval that began in the warm-up holds only measured messages: drawn from its end
                 double from = Math.max(warmUp, seconds(t0, i.start()));
                 double to = seconds(t0, i.end());
@@ -260,7 +263,7 @@ final class HtmlReport {
                     received.add(new double[] {from, receivedRate});
                     received.add(new double[] {to, receivedRate});
                 }
-                Distribution c = i.endToEndCorrected();
+                StageStats c = ReportData.endToEndCorrected(i);
                 double cv = c.count() == 0 ? Double.NaN : ms(c.p99());
                 double uv = i.endToEnd().count() == 0 ? Double.NaN : ms(i.endToEnd().p99());
                 corrected.add(new double[] {from, cv});
@@ -291,14 +294,14 @@ final class HtmlReport {
                 .append("</figcaption>\n</figure>\n</section>\n");
     }
 
-    private static void latencyTable(StringBuilder out, LatencyData l) {
+    private static void latencyTable(StringBuilder out, LatencyReport l) {
         out.append("<section id=\"table\">\n<h2>Latency table</h2>\n<table id=\"latency-table\">\n<thead><tr>"
                 + "<th scope=\"col\">latency (ms)</th>");
         for (String h : new String[] {"count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"}) {
             out.append("<th scope=\"col\" class=\"n\">").append(h).append("</th>");
         }
         out.append("</tr></thead>\n<tbody>\n");
-        for (Distribution s : l.stages()) {
+        for (StageStats s : l.stages()) {
             row(out, s.name() + (s.isMerged() ? " (merged)" : ""), s, "");
         }
         row(out, "end-to-end", l.endToEnd(), " class=\"total first\"");
@@ -309,7 +312,7 @@ final class HtmlReport {
         out.append("</tbody>\n</table>\n</section>\n");
     }
 
-    private static void row(StringBuilder out, String name, Distribution d, String cls) {
+    private static void row(StringBuilder out, String name, StageStats d, String cls) {
         out.append("<tr").append(cls).append("><th scope=\"row\">").append(Html.esc(name)).append("</th><td class=\"n\">")
                 .append(Html.count(d.count())).append("</td>");
         if (d.count() == 0) {
@@ -322,7 +325,7 @@ final class HtmlReport {
         out.append("</tr>\n");
     }
 
-    private static void details(StringBuilder out, LatencyData l) {
+    private static void details(StringBuilder out, LatencyReport l) {
         LatencyReport.Counts c = l.counts();
         out.append("<section id=\"counts\">\n<h2>Counts, clamps and clocks</h2>\n<dl class=\"kv\">\n");
         for (java.lang.reflect.RecordComponent field : LatencyReport.Counts.class.getRecordComponents()) {
@@ -336,10 +339,10 @@ final class HtmlReport {
         kv(out, "received per second", Html.rate(l.receivedPerSecond()));
         out.append("</dl>\n<ul class=\"facts\">\n");
         List<String> clamps = new ArrayList<>();
-        for (LatencyData.Clamp clamp : l.clamps()) {
-            if (clamp.count() > 0) {
-                clamps.add("end of " + clamp.stage().label() + ": " + Html.count(clamp.count())
-                        + clamp.largest().map(d -> " (largest " + Html.ms3(ms(d)) + " ms)").orElse(""));
+        for (Stage s : Stage.values()) {
+            if (l.clamps(s) > 0) {
+                clamps.add("end of " + s.label() + ": " + Html.count(l.clamps(s))
+                        + l.largestClamp(s).map(d -> " (largest " + Html.ms3(ms(d)) + " ms)").orElse(""));
             }
         }
         out.append("<li><strong>Clamps:</strong> ").append(Html.esc(clamps.isEmpty() ? "none" : String.join("; ", clamps)))
@@ -372,8 +375,8 @@ final class HtmlReport {
             }
             out.append("</tr></thead>\n<tbody>\n");
             for (LoadData.Step s : load.steps()) {
-                LatencyData l = s.latency();
-                Distribution c = l.endToEndCorrected();
+                LatencyReport l = s.latency();
+                StageStats c = ReportData.endToEndCorrected(l);
                 out.append("<tr><th scope=\"row\">").append(Html.esc(s.schedule())).append("</th>");
                 cell(out, Html.rate(s.targetRate()));
                 cell(out, Html.rate(s.achievedRate()));
@@ -412,8 +415,8 @@ final class HtmlReport {
     static String comparison(ReportComparison c) {
         StringBuilder out = new StringBuilder(32 * 1024);
         head(out, "Latency comparison");
-        LatencyData b = c.baseline().latency();
-        LatencyData k = c.candidate().latency();
+        LatencyReport b = c.baseline().latency();
+        LatencyReport k = c.candidate().latency();
         out.append("<header>\n<h1>Latency comparison</h1>\n");
         out.append("<p class=\"meta\"><strong>Baseline:</strong> ").append(Html.esc(ReportComparison.describe(c.baseline())
                 + ", " + Html.count(b.counts().received()) + " received")).append("</p>\n");
@@ -424,8 +427,8 @@ final class HtmlReport {
         out.append("<section id=\"percentiles\">\n<h2>End-to-end latency by percentile").append(corrected
                 ? " (corrected)" : "").append("</h2>\n<figure>\n");
         List<Svg.Curve> curves = List.of(
-                new Svg.Curve("baseline", "s2", corrected ? b.endToEndCorrected() : b.endToEnd(), true),
-                new Svg.Curve("candidate", "s1", corrected ? k.endToEndCorrected() : k.endToEnd(), false));
+                new Svg.Curve("baseline", "s2", corrected ? ReportData.endToEndCorrected(b) : b.endToEnd(), true),
+                new Svg.Curve("candidate", "s1", corrected ? ReportData.endToEndCorrected(k) : k.endToEnd(), false));
         out.append(Svg.percentileChart("chart-comparison", "End-to-end latency by percentile, baseline and candidate",
                 curves, 1));
         out.append("</figure>\n</section>\n");

@@ -96,7 +96,9 @@ public final class LatencyReports {
      * for the tags, and to append one interval per call.
      */
     public static void writeHistogramLog(LatencyReport report, Path file) throws IOException {
-        writeHistogramLog(LatencyData.of(report), file);
+        try (HistogramLogRecorder log = HistogramLogRecorder.create(file)) {
+            log.append(report);
+        }
     }
 
     /**
@@ -105,15 +107,9 @@ public final class LatencyReports {
      */
     public static void writeHistogramLog(ReportData data, Path file) throws IOException {
         try (HistogramLogRecorder log = HistogramLogRecorder.create(file)) {
-            for (LatencyData interval : data.intervals().isEmpty() ? List.of(data.latency()) : data.intervals()) {
+            for (LatencyReport interval : data.intervals().isEmpty() ? List.of(data.latency()) : data.intervals()) {
                 log.append(interval);
             }
-        }
-    }
-
-    private static void writeHistogramLog(LatencyData data, Path file) throws IOException {
-        try (HistogramLogRecorder log = HistogramLogRecorder.create(file)) {
-            log.append(data);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.latencylib.report;
 
+import io.latencylib.LatencyReport;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.Schedule;
 import java.time.Duration;
@@ -32,12 +33,13 @@ public record LoadData(String schedule, Duration scheduleDuration, double target
      * @param schedule     the phase as text
      * @param targetRate   its rate, messages per second
      * @param achievedRate messages actually sent while it ran, per second
-     * @param latency      the latency of the messages completed while it ran
+     * @param latency      the latency of the messages completed while it ran (as a file holds it: see
+     *                     {@link ReportData})
      */
-    public record Step(String schedule, double targetRate, double achievedRate, LatencyData latency) {
+    public record Step(String schedule, double targetRate, double achievedRate, LatencyReport latency) {
         public Step {
             Objects.requireNonNull(schedule, "schedule");
-            Objects.requireNonNull(latency, "latency");
+            latency = ReportData.detached(Objects.requireNonNull(latency, "latency"));
         }
     }
 
@@ -51,7 +53,7 @@ public record LoadData(String schedule, Duration scheduleDuration, double target
     /** @return the load part of {@code report} */
     public static LoadData of(LoadReport report) {
         List<Step> steps = report.phases().stream().map(p -> new Step(p.schedule().toString(), p.targetRate(),
-                p.achievedRate(), LatencyData.of(p.report()))).toList();
+                p.achievedRate(), p.report())).toList();
         return new LoadData(report.schedule().toString(), report.schedule().duration(), report.targetRate(),
                 report.achievedRate(), report.sent(), report.drained(), report.backlogGrowthPerSecond(),
                 report.lateMessages(), steps, report.backlog());

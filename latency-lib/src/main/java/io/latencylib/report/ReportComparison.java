@@ -1,5 +1,6 @@
 package io.latencylib.report;
 
+import io.latencylib.StageStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,12 +53,12 @@ public final class ReportComparison {
     private ReportComparison(ReportData baseline, ReportData candidate) {
         this.baseline = baseline;
         this.candidate = candidate;
-        Map<String, Distribution> b = byName(baseline);
-        Map<String, Distribution> c = byName(candidate);
+        Map<String, StageStats> b = byName(baseline);
+        Map<String, StageStats> c = byName(candidate);
         List<Row> rows = new ArrayList<>();
         List<String> onlyB = new ArrayList<>();
-        for (Map.Entry<String, Distribution> e : b.entrySet()) {
-            Distribution other = c.get(e.getKey());
+        for (Map.Entry<String, StageStats> e : b.entrySet()) {
+            StageStats other = c.get(e.getKey());
             if (other == null) {
                 onlyB.add(e.getKey());
                 continue;
@@ -79,9 +80,9 @@ public final class ReportComparison {
     }
 
     /** The distributions of a report that measured something, by name, in report order. */
-    private static Map<String, Distribution> byName(ReportData data) {
-        Map<String, Distribution> out = new LinkedHashMap<>();
-        for (Distribution d : data.latency().all()) {
+    private static Map<String, StageStats> byName(ReportData data) {
+        Map<String, StageStats> out = new LinkedHashMap<>();
+        for (StageStats d : ReportData.all(data.latency())) {
             if (d.count() > 0) {
                 out.putIfAbsent(d.name(), d);
             }
@@ -127,8 +128,8 @@ public final class ReportComparison {
         String previous = null;
         for (Row r : rows) {
             out.append(String.format(Locale.ROOT, "%-28s %-7s %10.3f %10.3f %10s %9s%n",
-                    r.series().equals(previous) ? "" : r.series(), r.percentile(), LatencyData.ms(r.baseline()),
-                    LatencyData.ms(r.candidate()), signedMs(r.delta()), percentText(r)));
+                    r.series().equals(previous) ? "" : r.series(), r.percentile(), ReportData.ms(r.baseline()),
+                    ReportData.ms(r.candidate()), signedMs(r.delta()), percentText(r)));
             previous = r.series();
         }
         if (!onlyInBaseline.isEmpty()) {
@@ -151,7 +152,7 @@ public final class ReportComparison {
     }
 
     static String signedMs(Duration d) {
-        return String.format(Locale.ROOT, "%+.3f", LatencyData.ms(d));
+        return String.format(Locale.ROOT, "%+.3f", ReportData.ms(d));
     }
 
     static String percentText(Row r) {

@@ -2,16 +2,27 @@ package io.latencylib.report;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
+import io.latencylib.Stage;
+import io.latencylib.StageStats;
+import io.latencylib.internal.ReportAccess;
 import io.latencylib.load.LoadReport;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything a report file holds, detached from the recorder: what {@link LatencyReports#writeJson}
  * writes and {@link LatencyReports#readJson} reads back (equal to the original). Immutable.
+ *
+ * <p>The reports it holds are kept as a file holds them: without {@link LatencyReport#systems()}, which
+ * the file does not record.
  *
  * @param environment where the report was made
  * @param latency     the latency of the run (warm-up excluded for load runs)
@@ -21,14 +32,14 @@ import java.util.Optional;
  * @param verdicts    the objectives checked on the run, in the order they were given (e.g. from
  *                    {@link SloCheck#finish()}); may be empty. See {@link #withVerdicts}.
  */
-public record ReportData(Environment environment, LatencyData latency, Optional<LoadData> load,
-                         List<LatencyData> intervals, List<Verdict> verdicts) {
+public record ReportData(Environment environment, LatencyReport latency, Optional<LoadData> load,
+                         List<LatencyReport> intervals, List<Verdict> verdicts) {
 
     public ReportData {
         Objects.requireNonNull(environment, "environment");
-        Objects.requireNonNull(latency, "latency");
+        latency = detached(Objects.requireNonNull(latency, "latency"));
         Objects.requireNonNull(load, "load");
-        intervals = List.copyOf(intervals);
+        intervals = intervals.stream().map(ReportData::detached).toList();
         verdicts = List.copyOf(verdicts);
     }
 
@@ -53,8 +64,7 @@ public record ReportData(Environment environment, LatencyData latency, Optional<
      *                  end before the report starts (a warm-up) are left out
      */
     public static ReportData of(LatencyReport report, List<LatencyReport> intervals) {
-        return new ReportData(Environment.current(), LatencyData.of(report), Optional.empty(), measured(report, intervals),
-                List.of());
+        return new ReportData(Environment.current(), report, Optional.empty(), measured(report, intervals), List.of());
     }
 
     /** @return the data of a load run, in this JVM's environment */
@@ -68,12 +78,55 @@ public record ReportData(Environment environment, LatencyData latency, Optional<
      *                  listener; those that end before the measured part starts (the warm-up) are left out
      */
     public static ReportData of(LoadReport report, List<LatencyReport> intervals) {
-        return new ReportData(Environment.current(), LatencyData.of(report.report()), Optional.of(LoadData.of(report)),
+        return new ReportData(Environment.current(), report.report(), Optional.of(LoadData.of(report)),
                 measured(report.report(), intervals), List.of());
     }
 
     /** Intervals that end before the measured part starts (a warm-up) are left out. */
-    private static List<LatencyData> measured(LatencyReport report, List<LatencyReport> intervals) {
-        return intervals.stream().filter(i -> i.end().isAfter(report.start())).map(LatencyData::of).toList();
+    private static List<LatencyReport> measured(LatencyReport report, List<LatencyReport> intervals) {
+        return intervals.stream().filter(i -> i.end().isAfter(report.start())).toList();
+    }
+
+    // ---------------------------------------------------------------- helpers of this package
+
+    /** @return {@code report} as a file holds it: the same, without the systems measured (a file does not record them) */
+    static LatencyReport detached(LatencyReport report) {
+        if (report.systems().isEmpty()) {
+            return report;
+        }
+        Map<Stage, Long> clamps = new EnumMap<>(Stage.class);
+        Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            clamps.put(s, report.clamps(s));
+            report.largestClamp(s).ifPresent(d -> largest.put(s, d));
+        }
+        return ReportAccess.factory().report(report.start(), report.end(), report.endToEnd(),
+                report.endToEndFromIntended().orElse(null), report.producerLatency().orElse(null),
+                report.lateness().orElse(null), report.stages(), report.counts(), clamps, largest,
+                report.clockOffsetBounds().orElse(null), report.notes(), Set.of());
+    }
+
+    /**
+     * @return every distribution of {@code report} with the name it has in tables, charts, comparisons
+     *     and histogram logs: the stages, then {@code end-to-end}, {@code end-to-end from intended},
+     *     {@code producer (send->ack)}, {@code lateness} (those present)
+     */
+    static List<StageStats> all(LatencyReport report) {
+        List<StageStats> all = new ArrayList<>(report.stages());
+        all.add(report.endToEnd());
+        report.endToEndFromIntended().ifPresent(all::add);
+        report.producerLatency().ifPresent(all::add);
+        report.lateness().ifPresent(all::add);
+        return all;
+    }
+
+    /** @return end-to-end from the intended send instant when the traffic was paced, else from the send */
+    static StageStats endToEndCorrected(LatencyReport report) {
+        return report.endToEndFromIntended().orElse(report.endToEnd());
+    }
+
+    /** @return {@code d} in milliseconds */
+    static double ms(Duration d) {
+        return d.toNanos() / 1e6;
     }
 }

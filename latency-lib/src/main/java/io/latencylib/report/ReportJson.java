@@ -2,21 +2,29 @@ package io.latencylib.report;
 
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
+import io.latencylib.StageStats;
+import io.latencylib.internal.ReportAccess;
 import io.latencylib.load.LoadReport;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloSyntaxException;
 import io.latencylib.slo.Verdict;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
 
 /**
  * Converts {@link ReportData} to and from the JSON of schema {@value #SCHEMA}, version
@@ -63,7 +71,7 @@ final class ReportJson {
         return out;
     }
 
-    private static Map<String, Object> latency(Map<String, Object> out, LatencyData d, Environment environment) {
+    private static Map<String, Object> latency(Map<String, Object> out, LatencyReport d, Environment environment) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("start", d.start().toString());
         run.put("end", d.end().toString());
@@ -79,11 +87,11 @@ final class ReportJson {
         d.lateness().ifPresent(x -> out.put("lateness", distribution(x)));
         out.put("counts", counts(d.counts()));
         List<Object> clamps = new ArrayList<>();
-        for (LatencyData.Clamp c : d.clamps()) {
+        for (Stage s : Stage.values()) {   // one entry per stage, in stage order
             Map<String, Object> clamp = new LinkedHashMap<>();
-            clamp.put("stage", c.stage().label());
-            clamp.put("count", c.count());
-            c.largest().ifPresent(l -> clamp.put("largestMicros", l.toNanos() / 1000));
+            clamp.put("stage", s.label());
+            clamp.put("count", d.clamps(s));
+            d.largestClamp(s).ifPresent(l -> clamp.put("largestMicros", l.toNanos() / 1000));
             clamps.add(clamp);
         }
         out.put("clamps", clamps);
@@ -110,21 +118,35 @@ final class ReportJson {
         return out;
     }
 
-    private static Map<String, Object> distribution(Distribution d) {
+    private static Map<String, Object> distribution(StageStats d) {
+        Histogram h = d.histogram();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", d.name());
         out.put("stages", d.stages().stream().map(Stage::label).toList());
         out.put("count", d.count());
         out.put("min", d.min().toNanos() / 1000);
         out.put("max", d.max().toNanos() / 1000);
-        out.put("mean", d.meanMicros());
+        out.put("mean", h.getMean());
         Map<String, Object> percentiles = new LinkedHashMap<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
-            percentiles.put(PERCENTILE_KEYS[i], d.percentileMicros(PERCENTILES[i]));
+            percentiles.put(PERCENTILE_KEYS[i], h.getValueAtPercentile(PERCENTILES[i]));
         }
         out.put("percentiles", percentiles);
-        out.put("histogram", d.encodedHistogram());
+        out.put("histogram", encode(h));
         return out;
+    }
+
+    /** @return {@code h} in HdrHistogram's compressed encoding, Base64 */
+    static String encode(Histogram h) {
+        ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int length = h.encodeIntoCompressedByteBuffer(buffer);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+    }
+
+    /** @return the histogram {@link #encode} wrote */
+    static Histogram decode(String base64) throws DataFormatException {
+        byte[] bytes = Base64.getDecoder().decode(base64);
+        return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
     }
 
     private static Map<String, Object> counts(LatencyReport.Counts c) {
@@ -213,10 +235,10 @@ final class ReportJson {
                         + OLDEST_READ + " to " + VERSION
                         + (version > VERSION ? " (the file was written by a newer latency-lib: read it with that one)" : ""));
             }
-            LatencyData latency = latency(root);
+            LatencyReport latency = latency(root);
             Environment environment = environment(root.object("environment"));
             Optional<LoadData> load = root.optionalObject("load").map(ReportJson::load);
-            List<LatencyData> intervals = new ArrayList<>();
+            List<LatencyReport> intervals = new ArrayList<>();
             for (Obj interval : root.map().get("intervals") == null ? List.<Obj>of() : root.objects("intervals")) {
                 intervals.add(latency(interval));
             }
@@ -245,20 +267,24 @@ final class ReportJson {
         }
     }
 
-    private static LatencyData latency(Obj o) {
+    private static LatencyReport latency(Obj o) {
         Obj run = o.object("run");
-        List<Distribution> stages = new ArrayList<>();
+        List<StageStats> stages = new ArrayList<>();
         for (Obj s : o.objects("stages")) {
             stages.add(distribution(s));
         }
         LatencyReport.Counts counts = counts(o.object("counts"));
-        List<LatencyData.Clamp> clamps = new ArrayList<>();
+        Map<Stage, Long> clamps = new EnumMap<>(Stage.class);
+        Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
         for (Obj clamp : o.objects("clamps")) {
-            clamps.add(new LatencyData.Clamp(stage(clamp, clamp.string("stage")), clamp.longValue("count"),
-                    clamp.optionalLong("largestMicros").map(m -> Duration.ofNanos(m * 1000))));
+            Stage stage = stage(clamp, clamp.string("stage"));
+            if (clamps.put(stage, clamp.longValue("count")) != null) {
+                throw new Malformed(clamp.path("stage") + ": a second entry of stage \"" + stage.label() + "\"");
+            }
+            clamp.optionalLong("largestMicros").ifPresent(m -> largest.put(stage, Duration.ofNanos(m * 1000)));
         }
-        Optional<LatencyReport.ClockOffsetBounds> bounds = o.optionalObject("clockOffsetMicros")
-                .map(b -> new LatencyReport.ClockOffsetBounds(b.longValue("lower"), b.longValue("upper")));
+        LatencyReport.ClockOffsetBounds bounds = o.optionalObject("clockOffsetMicros")
+                .map(b -> new LatencyReport.ClockOffsetBounds(b.longValue("lower"), b.longValue("upper"))).orElse(null);
         List<String> notes = new ArrayList<>();
         for (Object note : o.list("notes")) {
             if (!(note instanceof String s)) {
@@ -266,10 +292,9 @@ final class ReportJson {
             }
             notes.add(s);
         }
-        return new LatencyData(run.instant("start"), run.instant("end"), stages,
-                distribution(o.object("endToEnd")), o.optionalObject("endToEndFromIntended").map(ReportJson::distribution),
-                o.optionalObject("producerLatency").map(ReportJson::distribution),
-                o.optionalObject("lateness").map(ReportJson::distribution), counts, clamps, bounds, notes);
+        return ReportAccess.factory().report(run.instant("start"), run.instant("end"), distribution(o.object("endToEnd")),
+                optionalDistribution(o, "endToEndFromIntended"), optionalDistribution(o, "producerLatency"),
+                optionalDistribution(o, "lateness"), stages, counts, clamps, largest, bounds, notes, Set.of());
     }
 
     private static Environment environment(Obj e) {
@@ -278,13 +303,18 @@ final class ReportJson {
                 Math.toIntExact(e.longValue("availableProcessors")), e.optionalString("kafkaClientsVersion"));
     }
 
-    private static Distribution distribution(Obj d) {
+    private static StageStats optionalDistribution(Obj o, String key) {
+        return o.optionalObject(key).map(ReportJson::distribution).orElse(null);
+    }
+
+    private static StageStats distribution(Obj d) {
         List<Stage> stages = new ArrayList<>();
         for (Object label : d.list("stages")) {
             stages.add(stage(d, label));
         }
+        String name = d.string("name");
         try {
-            return new Distribution(d.string("name"), stages, Distribution.decodeHistogram(d.string("histogram")));
+            return ReportAccess.factory().stats(name, stages, decode(d.string("histogram")));
         } catch (DataFormatException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
             throw new Malformed(d.path("histogram") + ": not an encoded HdrHistogram (" + e.getMessage() + ")");
         }

@@ -1,9 +1,11 @@
 package io.latencylib.report;
 
+import io.latencylib.StageStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
+import org.HdrHistogram.Histogram;
 
 /**
  * The inline SVG charts of the HTML reports: no script, no external reference; colours come from CSS
@@ -25,7 +27,7 @@ final class Svg {
     }
 
     /** A curve of a percentile chart. */
-    record Curve(String label, String cls, Distribution distribution, boolean dashed) {
+    record Curve(String label, String cls, StageStats distribution, boolean dashed) {
     }
 
     /** A line of a time chart: points (x, y); a NaN y breaks the line; {@code wide} draws it broad, under the others. */
@@ -49,9 +51,10 @@ final class Svg {
         double height = 420;
         Frame f = new Frame(height);
         double maxMs = 0;
-        for (Curve c : curves) {
-            maxMs = Math.max(maxMs, c.distribution().count() == 0 ? 0
-                    : ms(c.distribution().percentileMicros(100 * (1 - Math.pow(10, -DECADES)))));
+        List<Histogram> histograms = curves.stream().map(c -> c.distribution().histogram()).toList();
+        for (Histogram h : histograms) {
+            maxMs = Math.max(maxMs, h.getTotalCount() == 0 ? 0
+                    : ms(h.getValueAtPercentile(100 * (1 - Math.pow(10, -DECADES)))));
         }
         double[] yTicks = ticks(maxMs, 6);
         f.x0 = 0;
@@ -77,15 +80,17 @@ final class Svg {
         out.append(yTitle(f, "latency (ms)"));
         // curves
         int points = 400;
-        for (Curve c : curves) {
-            if (c.distribution().count() == 0) {
+        for (int k = 0; k < curves.size(); k++) {
+            Curve c = curves.get(k);
+            Histogram h = histograms.get(k);
+            if (h.getTotalCount() == 0) {
                 continue;
             }
             StringBuilder d = new StringBuilder();
             for (int i = 0; i <= points; i++) {
                 double x = DECADES * (double) i / points;
                 double p = 100 * (1 - Math.pow(10, -x));
-                double y = ms(c.distribution().percentileMicros(p));
+                double y = ms(h.getValueAtPercentile(p));
                 d.append(i == 0 ? "M" : " L").append(n(f.px(x))).append(' ').append(n(f.py(y)));
             }
             out.append("<path class=\"curve ").append(c.cls()).append(c.dashed() ? " dashed" : "")
@@ -93,11 +98,12 @@ final class Svg {
         }
         if (annotate >= 0 && annotate < curves.size() && curves.get(annotate).distribution().count() > 0) {
             Curve c = curves.get(annotate);
+            Histogram h = histograms.get(annotate);
             double[] marks = {50, 99, 99.9, 99.99};
             String[] names = {"p50", "p99", "p99.9", "p99.99"};
             for (int i = 0; i < marks.length; i++) {
                 double x = Math.log10(1 / (1 - marks[i] / 100));
-                double y = ms(c.distribution().percentileMicros(marks[i]));
+                double y = ms(h.getValueAtPercentile(marks[i]));
                 double px = f.px(x);
                 double py = f.py(y);
                 out.append("<circle class=\"mark ").append(c.cls()).append("\" cx=\"").append(n(px)).append("\" cy=\"")

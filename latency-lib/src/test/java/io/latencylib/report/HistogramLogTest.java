@@ -3,6 +3,7 @@ package io.latencylib.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latencylib.LatencyReport;
+import io.latencylib.StageStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,16 +31,16 @@ class HistogramLogTest {
         LatencyReports.writeHistogramLog(report, file);
 
         Map<String, List<Histogram>> byTag = read(file);
-        LatencyData data = LatencyData.of(report);
         assertThat(byTag.keySet()).containsExactly("produce", "publish", "commit", "catch-up", "fetch", "end-to-end",
                 "end-to-end-from-intended", "producer", "lateness");
-        for (Distribution d : data.all()) {
+        for (StageStats d : ReportData.all(report)) {
+            Histogram recorded = d.histogram();
             List<Histogram> intervals = byTag.get(HistogramLogRecorder.tag(d));
             assertThat(intervals).as(d.name()).hasSize(1);
             Histogram h = intervals.get(0);
             assertThat(h.getTotalCount()).isEqualTo(d.count());
             for (double p : PERCENTILES) {
-                assertThat(h.getValueAtPercentile(p)).as(d.name() + " p" + p).isEqualTo(d.percentileMicros(p));
+                assertThat(h.getValueAtPercentile(p)).as(d.name() + " p" + p).isEqualTo(recorded.getValueAtPercentile(p));
             }
             assertThat(h.getStartTimeStamp()).isEqualTo(report.start().toEpochMilli());
             assertThat(h.getEndTimeStamp()).isEqualTo(report.end().toEpochMilli());

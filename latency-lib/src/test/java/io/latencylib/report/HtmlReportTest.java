@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.latencylib.LatencyReport;
+import io.latencylib.StageStats;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
@@ -41,9 +43,9 @@ class HtmlReportTest {
         assertThat(byId(doc, "latency-table")).isPresent();
         assertThat(byId(doc, "steps-table")).isPresent();
         // the table holds every distribution with its p99 in milliseconds
-        LatencyData l = data.latency();
+        LatencyReport l = data.latency();
         String table = byId(doc, "latency-table").orElseThrow().getTextContent();
-        for (Distribution d : l.stages()) {
+        for (StageStats d : l.stages()) {
             assertThat(table).contains(d.name(), String.format(java.util.Locale.ROOT, "%.3f", d.p99().toNanos() / 1e6));
         }
         assertThat(table).contains("end-to-end from intended (corrected)", "producer", "lateness");
@@ -80,11 +82,10 @@ class HtmlReportTest {
     @Test
     void textFromTheReportIsEscapedAndHoldsNoUrl() throws Exception {
         ReportData data = SyntheticRun.run(new SyntheticRun.Options().unpaced()).data();
-        LatencyData l = data.latency();
+        LatencyReport l = data.latency();
         List<String> notes = new ArrayList<>(l.notes());
         notes.add("<script>alert('x')</script> & see https://example.org/x or HTTP://example.org");
-        LatencyData withNote = new LatencyData(l.start(), l.end(), l.stages(), l.endToEnd(), l.endToEndFromIntended(),
-                l.producerLatency(), l.lateness(), l.counts(), l.clamps(), l.clockOffsetBounds(), notes);
+        LatencyReport withNote = SyntheticRun.withNotes(l, notes);
         String html = LatencyReports.toHtml(new ReportData(data.environment(), withNote, Optional.empty(), List.of(), List.of()));
         assertSelfContained(html);
         Document doc = parse(html);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.latencylib.LatencyReport;
 import io.latencylib.Stage;
 import io.latencylib.StageStats;
+import io.latencylib.internal.ReportAccess;
 import io.latencylib.slo.Slo;
 import io.latencylib.slo.SloCheck;
 import io.latencylib.slo.Verdict;
@@ -51,9 +52,9 @@ class ReportJsonTest {
         assertThat(back).isEqualTo(ReportData.of(report));
         assertThat(back.load()).isEmpty();
         assertThat(back.latency().endToEndFromIntended()).isEmpty();
-        assertThat(back.latency().stages()).extracting(Distribution::name).contains("publish+commit");
+        assertThat(back.latency().stages()).extracting(StageStats::name).contains("publish+commit");
         for (StageStats s : report.stages()) {
-            Distribution d = back.latency().stages().stream().filter(x -> x.name().equals(s.name())).findFirst().orElseThrow();
+            StageStats d = back.latency().stages().stream().filter(x -> x.name().equals(s.name())).findFirst().orElseThrow();
             for (double p : new double[] {1, 50, 90, 99, 99.9, 99.99, 99.999, 100}) {
                 assertThat(d.percentile(p)).as(s.name() + " p" + p).isEqualTo(s.percentile(p));
             }
@@ -67,12 +68,62 @@ class ReportJsonTest {
     }
 
     @Test
-    void theDataRendersTheSameTableAsTheReportIncludingTheLargestClamps() {
+    void theReportReadBackRendersTheSameTableIncludingTheLargestClamps() throws IOException {
         LatencyReport report = SyntheticRun.run(new SyntheticRun.Options()).report();
-        assertThat(report.toTable()).contains("clamps: end of");
-        LatencyData data = LatencyData.of(report);
-        assertThat(data.clamps()).anyMatch(c -> c.count() > 0 && c.largest().isPresent());
-        assertThat(data.toTable()).isEqualTo(report.toTable());
+        assertThat(report.toTable()).contains("clamps: end of", "(largest ");
+        assertThat(Stage.values()).anyMatch(s -> report.clamps(s) > 0 && report.largestClamp(s).isPresent());
+        LatencyReport back = LatencyReports.fromJson(LatencyReports.toJson(ReportData.of(report))).latency();
+        for (Stage s : Stage.values()) {
+            assertThat(back.clamps(s)).as(s.label()).isEqualTo(report.clamps(s));
+            assertThat(back.largestClamp(s)).as(s.label()).isEqualTo(report.largestClamp(s));
+        }
+        assertThat(back.toTable()).isEqualTo(report.toTable());
+    }
+
+    @Test
+    void aClampWithoutItsLargestMoveReadsAndPrintsWithoutIt() throws IOException {
+        LatencyReport report = SyntheticRun.run(new SyntheticRun.Options()).report();
+        Stage clamped = java.util.Arrays.stream(Stage.values()).filter(s -> report.clamps(s) > 0).findFirst().orElseThrow();
+        String json = LatencyReports.toJson(ReportData.of(report));
+        String without = json.replaceFirst("(\\{\\s*\"stage\": \"" + clamped.label()
+                + "\",\\s*\"count\": \\d+),\\s*\"largestMicros\": \\d+", "$1");
+        assertThat(without).isNotEqualTo(json);
+        LatencyReport back = LatencyReports.fromJson(without).latency();
+        assertThat(back.clamps(clamped)).isEqualTo(report.clamps(clamped));
+        assertThat(back.largestClamp(clamped)).isEmpty();
+        assertThat(back).isNotEqualTo(ReportData.of(report).latency());
+        String text = "end of " + clamped.label() + " " + report.clamps(clamped);
+        assertThat(report.toTable()).contains(text + " (largest ");
+        assertThat(back.toTable()).contains(text).doesNotContain(text + " (largest ");
+        assertThatThrownBy(() -> LatencyReports.fromJson(json.replaceFirst("\"stage\": \"publish\"",
+                "\"stage\": \"produce\""))).isInstanceOf(IOException.class)
+                .hasMessageContaining("clamps[1].stage: a second entry of stage \"produce\"");
+    }
+
+    @Test
+    void reportsAndDistributionsAreEqualByTheirDataAndAReportFileDoesNotRecordTheSystems() throws IOException {
+        LatencyReport a = SyntheticRun.run(new SyntheticRun.Options()).report();
+        LatencyReport same = SyntheticRun.run(new SyntheticRun.Options()).report();
+        LatencyReport other = SyntheticRun.run(new SyntheticRun.Options().seed(2)).report();
+        assertThat(a).isNotSameAs(same).isEqualTo(same).hasSameHashCodeAs(same).isNotEqualTo(other);
+        assertThat(a.endToEnd()).isEqualTo(same.endToEnd()).hasSameHashCodeAs(same.endToEnd())
+                .isNotEqualTo(other.endToEnd());
+        assertThat(a.stages()).isEqualTo(same.stages());
+        assertThat(a.stage(Stage.COMMIT)).isNotEqualTo(other.stage(Stage.COMMIT));
+        assertThat(a.systems()).contains("kafka");
+        LatencyReport detached = ReportData.of(a).latency();
+        assertThat(detached.systems()).isEmpty();
+        assertThat(detached).isNotEqualTo(a);
+        assertThat(detached.toTable()).isEqualTo(a.toTable());
+        assertThat(LatencyReports.fromJson(LatencyReports.toJson(ReportData.of(a))).latency()).isEqualTo(detached)
+                .isNotEqualTo(ReportData.of(other).latency());
+    }
+
+    @Test
+    void onlyLatencyReportRegistersTheReportFactory() {
+        assertThat(ReportAccess.factory()).isNotNull();
+        assertThatThrownBy(() -> ReportAccess.register(ReportAccess.factory()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("only LatencyReport");
     }
 
     @Test
@@ -84,9 +135,9 @@ class ReportJsonTest {
                 .containsEntry("latencyUnit", "microseconds");
         @SuppressWarnings("unchecked")
         Map<String, Object> e2e = (Map<String, Object>) root.get("endToEndFromIntended");
-        Distribution corrected = run.data().latency().endToEndFromIntended().orElseThrow();
+        StageStats corrected = run.data().latency().endToEndFromIntended().orElseThrow();
         assertThat(e2e.get("count")).isEqualTo(corrected.count());
-        assertThat(((Map<?, ?>) e2e.get("percentiles")).get("99.9")).isEqualTo(corrected.percentileMicros(99.9));
+        assertThat(((Map<?, ?>) e2e.get("percentiles")).get("99.9")).isEqualTo(corrected.p999().toNanos() / 1000);
         assertThat(e2e.get("max")).isEqualTo(corrected.max().toNanos() / 1000);
         @SuppressWarnings("unchecked")
         Map<String, Object> env = (Map<String, Object>) root.get("environment");

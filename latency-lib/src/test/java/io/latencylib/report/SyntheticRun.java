@@ -4,6 +4,8 @@ import io.latencylib.LatencyClock;
 import io.latencylib.LatencyRecorder;
 import io.latencylib.LatencyReport;
 import io.latencylib.LatencyStamp;
+import io.latencylib.Stage;
+import io.latencylib.internal.ReportAccess;
 import io.latencylib.load.LoadReport;
 import io.latencylib.load.Schedule;
 import io.latencylib.spi.ConsumerProbe;
@@ -11,7 +13,9 @@ import io.latencylib.spi.ProducerProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
@@ -269,15 +273,27 @@ final class SyntheticRun {
             measured += sent;
             Schedule phase = schedule.phases().get(s);
             stepData.add(new LoadData.Step(phase.toString(), phase.averageRate(), sent / (o.stepMicros / 1e6),
-                    LatencyData.of(steps.get(s))));
+                    steps.get(s)));
         }
         LoadData load = new LoadData(schedule.toString(), schedule.duration(), schedule.averageRate(),
                 measured / (schedule.duration().toNanos() / 1e9), measured, true, growth(backlog), late, stepData,
                 backlog);
-        ReportData data = new ReportData(Environment.current(), LatencyData.of(report),
-                o.paced ? Optional.of(load) : Optional.empty(), intervals.stream().map(LatencyData::of).toList(),
-                List.of());
+        ReportData data = new ReportData(Environment.current(), report, o.paced ? Optional.of(load) : Optional.empty(),
+                intervals, List.of());
         return new Result(report, intervals, steps, data);
+    }
+
+    /** @return {@code r} with {@code notes} instead of its own, made as a report reader makes reports */
+    static LatencyReport withNotes(LatencyReport r, List<String> notes) {
+        Map<Stage, Long> clamps = new EnumMap<>(Stage.class);
+        Map<Stage, Duration> largest = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            clamps.put(s, r.clamps(s));
+            r.largestClamp(s).ifPresent(d -> largest.put(s, d));
+        }
+        return ReportAccess.factory().report(r.start(), r.end(), r.endToEnd(), r.endToEndFromIntended().orElse(null),
+                r.producerLatency().orElse(null), r.lateness().orElse(null), r.stages(), r.counts(), clamps, largest,
+                r.clockOffsetBounds().orElse(null), notes, r.systems());
     }
 
     /** How busy the broker is at {@code intended}, 0..1: the step's rate over 6,000 msg/s. */

@@ -3,7 +3,6 @@ package io.latencylib.junit.internal;
 import io.latencylib.LatencyReport;
 import io.latencylib.load.LoadReport;
 import io.latencylib.report.Environment;
-import io.latencylib.report.LatencyData;
 import io.latencylib.report.LatencyReports;
 import io.latencylib.report.LoadData;
 import io.latencylib.report.ReportData;
@@ -46,9 +45,8 @@ public final class ReportFiles {
      */
     static ReportData data(LatencyReport report, List<LatencyReport> intervals, LoadReport load,
                            List<Verdict> verdicts) {
-        List<LatencyData> measured = intervals.stream().filter(i -> i.end().isAfter(report.start()))
-                .map(LatencyData::of).toList();
-        return new ReportData(Environment.current(), LatencyData.of(report),
+        List<LatencyReport> measured = intervals.stream().filter(i -> i.end().isAfter(report.start())).toList();
+        return new ReportData(Environment.current(), report,
                 load == null ? Optional.empty() : Optional.of(LoadData.of(load)), measured, verdicts);
     }
 
