@@ -628,8 +628,14 @@ public final class JoinEngine {
                 : l.requestDispatch(d[base + Ledger.F_REQUEST], d[base + Ledger.F_DISPATCH], ack);
         long commit = l.ackMarksCommit ? d[base + Ledger.F_COMMIT] : ABSENT;
         long freeSince = busy != null ? ABSENT : d[base + Ledger.F_FREE_SINCE];
-        record(SPLIT.get().compute(send, dispatch, d[base + Ledger.F_APPEND_MS], commit, d[base + Ledger.F_RECEIVE],
-                busy, freeSince), intended, l.producerId, seq);
+        long appendMillis = d[base + Ledger.F_APPEND_MS];
+        long receive = d[base + Ledger.F_RECEIVE];
+        Split split = SPLIT.get().compute(send, dispatch, appendMillis, commit, receive, busy, freeSince);
+        if (ack != ABSENT && appendMillis != ABSENT) {
+            // the producer's ack (not a later transaction commit) bounds the broker clock tightest
+            split.offsetLower = Math.max(split.offsetLower, appendMillis * 1000 - Math.min(ack, receive));
+        }
+        record(split, intended, l.producerId, seq);
     }
 
     /** Records one message's split: its stages, end-to-end, clamps and the clock-offset bounds it implies. */

@@ -30,7 +30,7 @@ public final class ConsumerProbe {
     private final BusyClock busyClock;
 
     static {
-        ProbeAccess.consumers = ConsumerProbe::new;
+        ProbeAccess.register((ProbeAccess.ConsumerFactory) ConsumerProbe::new);
     }
 
     /** Made by {@code LatencyRecorder.newConsumerProbe(system)}. */

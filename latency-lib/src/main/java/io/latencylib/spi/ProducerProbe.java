@@ -25,7 +25,7 @@ public final class ProducerProbe {
     private final Ledger ledger;
 
     static {
-        ProbeAccess.producers = ProducerProbe::new;
+        ProbeAccess.register((ProbeAccess.ProducerFactory) ProducerProbe::new);
     }
 
     /** Made by {@code LatencyRecorder.newProducerProbe(...)}. */
