@@ -77,9 +77,10 @@ public final class KafkaLatency {
                 && Proxy.getInvocationHandler(producer) instanceof WrappingHandlers.ProducerHandler) {
             throw new IllegalArgumentException("this producer is already wrapped by KafkaLatency.wrap; wrap it once");
         }
-        var probe = KafkaStamping.newProducerProbe(recorder, ProducerTraits.from(producerConfig));
+        ProducerTraits traits = ProducerTraits.from(producerConfig);
+        var probe = KafkaStamping.newProducerProbe(recorder, traits);
         return (Producer<K, V>) Proxy.newProxyInstance(Producer.class.getClassLoader(), new Class<?>[] {Producer.class},
-                new WrappingHandlers.ProducerHandler(producer, probe, recorder.clock()));
+                new WrappingHandlers.ProducerHandler(producer, probe, recorder.clock(), traits.bufferMemory()));
     }
 
     /** Wraps a consumer: every record a {@code poll} returns is observed, then handed back unchanged. */

@@ -7,11 +7,14 @@ import io.latencylib.spi.ProducerProbe;
 import io.latencylib.spi.Delegation;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Dynamic-proxy handlers behind the wrapped {@code Producer} and {@code Consumer}. A proxy serves
@@ -30,11 +33,11 @@ public final class WrappingHandlers {
         private final LatencyClock clock;
         private final KafkaStamping.AckTracker acks;
 
-        public ProducerHandler(Object delegate, ProducerProbe probe, LatencyClock clock) {
+        public ProducerHandler(Object delegate, ProducerProbe probe, LatencyClock clock, long bufferMemory) {
             this.delegate = delegate;
             this.probe = probe;
             this.clock = clock;
-            this.acks = new KafkaStamping.AckTracker(probe, clock);
+            this.acks = new KafkaStamping.AckTracker(probe, clock, bufferMemory);
         }
 
         @Override
@@ -51,16 +54,58 @@ public final class WrappingHandlers {
             long now = clock.nowMicros();
             byte[] stamp = probe.beginSend(now, PacedSend.takeIntended());
             ProducerRecord<?, ?> stamped = KafkaStamping.attach(record, stamp);
-            Callback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback);
+            KafkaStamping.AckCallback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback);
+            Future<?> future;
             try {
                 @SuppressWarnings({"unchecked", "rawtypes"})
-                Future<?> future = ((Producer) delegate).send(stamped, ackCallback);
-                probe.sendReturned(stamp, clock.nowMicros());
-                return future;
-            } catch (RuntimeException | Error e) {
+                Future<?> sent = ((Producer) delegate).send(stamped, ackCallback);
+                future = sent;
+            } catch (RuntimeException e) {
+                probe.failed(stamp);
+                throw (RuntimeException) acks.explain(e);
+            } catch (Error e) {
                 probe.failed(stamp);
                 throw e;
             }
+            probe.sendReturned(stamp, clock.nowMicros());
+            // Kafka reports a record too large for max.request.size through the callback, before send
+            // returns, and through a future that has already failed: that future says the same as the callback
+            Exception explained = ackCallback.explained();
+            return explained == null ? future : new FailedSend(explained);
+        }
+    }
+
+    /** The future of a send that failed before it was sent, as Kafka's own: done, its get() throws. */
+    static final class FailedSend implements Future<RecordMetadata> {
+        private final Exception failure;
+
+        FailedSend(Exception failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public RecordMetadata get() throws ExecutionException {
+            throw new ExecutionException(failure);
+        }
+
+        @Override
+        public RecordMetadata get(long timeout, TimeUnit unit) throws ExecutionException {
+            throw new ExecutionException(failure);
         }
     }
 
