@@ -42,6 +42,11 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
         probe = KafkaStamping.newProducerProbe(recorder, traits);
         bufferMemory = traits.bufferMemory();
         acks = new KafkaStamping.AckTracker(probe, recorder.clock(), bufferMemory);
+        if (configs.get("transactional.id") != null) {
+            recorder.note("LatencyProducerInterceptor on a transactional producer cannot see commitTransaction or"
+                    + " abortTransaction: a read_committed consumer's wait for the commit shows in fetch instead of"
+                    + " commit, and aborted messages count as lost; use KafkaLatency.wrap(producer) instead");
+        }
         try {
             ProducerInterceptor.class.getMethod("onAcknowledgement", RecordMetadata.class, Exception.class, Headers.class);
             acksObservable = true;
@@ -82,5 +87,8 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
 
     @Override
     public void close() {
+        if (probe != null) {
+            probe.close();
+        }
     }
 }

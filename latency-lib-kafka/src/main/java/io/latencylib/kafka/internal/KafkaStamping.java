@@ -8,9 +8,9 @@ import io.latencylib.spi.ProducerProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -344,24 +344,28 @@ public final class KafkaStamping {
         }
     }
 
-    /** Per-consumer observation of polled records. */
+    /**
+     * Per-consumer observation of polled records. Its memory is bounded: it remembers at most
+     * {@value #MAX_NOTED_TOPICS} topics it has noted for using CreateTime.
+     */
     public static final class PollObserver {
         private final ConsumerProbe probe;
         private final LatencyRecorder recorder;
-        private final Set<String> createTimeTopics = ConcurrentHashMap.newKeySet();
+        private final Set<String> createTimeTopics = new HashSet<>();
+        private boolean createTimeNotesFull;
         private boolean failureLogged;
 
         public PollObserver(LatencyRecorder recorder) {
             this.recorder = recorder;
-            this.probe = recorder.newConsumerProbe();
+            this.probe = recorder.newConsumerProbe("kafka");
         }
 
         public ConsumerProbe probe() {
             return probe;
         }
 
-        /** Records what one poll returned; {@code ready} may be ABSENT when the poll start is not visible. */
-        public void observe(ConsumerRecords<?, ?> records, long ready, long receive) {
+        /** Records what one poll returned, all of it reaching the application at {@code receive}. */
+        public void observe(ConsumerRecords<?, ?> records, long receive) {
             try {
                 for (TopicPartition tp : records.partitions()) {
                     int lane = probe.lane(tp);
@@ -371,20 +375,53 @@ public final class KafkaStamping {
                         long append = ConsumerProbe.NO_APPEND_TIME;
                         if (r.timestampType() == TimestampType.LOG_APPEND_TIME) {
                             append = r.timestamp();
-                        } else if (stamp != null && createTimeTopics.add(r.topic())) {
-                            recorder.note("Kafka topic '" + r.topic() + "' uses " + r.timestampType()
-                                    + ": the broker's append time is not observed, so publish and commit are"
-                                    + " reported merged; create the topic with message.timestamp.type=LogAppendTime"
-                                    + " (KafkaLatency.ensureLogAppendTime) to split them");
+                        } else if (stamp != null && !createTimeNotesFull) {
+                            noteCreateTime(r);
                         }
-                        probe.received(stamp, lane, append, ready, receive);
+                        probe.received(stamp, lane, append, receive);
                     }
                 }
             } catch (RuntimeException e) {
-                if (!failureLogged) {
-                    failureLogged = true;
-                    log.warn("latency-lib could not record polled records; the application is not affected", e);
-                }
+                logOnce(e);
+            }
+        }
+
+        private void noteCreateTime(ConsumerRecord<?, ?> r) {
+            if (createTimeTopics.size() >= MAX_NOTED_TOPICS) {
+                createTimeNotesFull = true;
+                createTimeTopics.clear();
+                recorder.note("more Kafka topics than the " + MAX_NOTED_TOPICS + " named above use CreateTime: they"
+                        + " are not named one by one; their publish and commit are reported merged too");
+            } else if (createTimeTopics.add(r.topic())) {
+                recorder.note("Kafka topic '" + r.topic() + "' uses " + r.timestampType()
+                        + ": the broker's append time is not observed, so publish and commit are"
+                        + " reported merged; create the topic with message.timestamp.type=LogAppendTime"
+                        + " (KafkaLatency.ensureLogAppendTime) to split them");
+            }
+        }
+
+        /** Entering poll(): the application asks for messages from now on. */
+        public void pollEntered(long now) {
+            try {
+                probe.free(now);
+            } catch (RuntimeException e) {
+                logOnce(e);
+            }
+        }
+
+        /** poll() returned (records, nothing, or an exception): the application handles what it got from now on. */
+        public void pollReturned(long now) {
+            try {
+                probe.busy(now);
+            } catch (RuntimeException e) {
+                logOnce(e);
+            }
+        }
+
+        private void logOnce(RuntimeException e) {
+            if (!failureLogged) {
+                failureLogged = true;
+                log.warn("latency-lib could not record polled records; the application is not affected", e);
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.latencylib.kafka.internal;
 
 import io.latencylib.LatencyClock;
-import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import io.latencylib.spi.Delegation;
@@ -15,6 +14,8 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Dynamic-proxy handlers behind the wrapped {@code Producer} and {@code Consumer}. A proxy serves
@@ -23,10 +24,16 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class WrappingHandlers {
 
+    private static final Logger log = LoggerFactory.getLogger("io.latencylib.kafka");
+
     private WrappingHandlers() {
     }
 
-    /** Handler of a wrapped producer: stamps on {@code send}, forwards everything else untouched. */
+    /**
+     * Handler of a wrapped producer: stamps on {@code send}; tells the probe when
+     * {@code beginTransaction}, {@code commitTransaction} and {@code abortTransaction} returned and when
+     * the producer was closed; forwards everything untouched.
+     */
     public static final class ProducerHandler implements InvocationHandler {
         private final Object delegate;
         private final ProducerProbe probe;
@@ -45,6 +52,35 @@ public final class WrappingHandlers {
             if (method.getName().equals("send") && args != null && args[0] instanceof ProducerRecord<?, ?> record
                     && (args.length == 1 || (args.length == 2 && (args[1] == null || args[1] instanceof Callback)))) {
                 return send(record, args.length == 2 ? (Callback) args[1] : null);
+            }
+            if (args == null) {
+                switch (method.getName()) {
+                    case "beginTransaction" -> {
+                        Object result = Delegation.forward(delegate, method, args);
+                        quietly(probe::transactionBegan);
+                        return result;
+                    }
+                    case "commitTransaction" -> {
+                        Object result = Delegation.forward(delegate, method, args);
+                        long now = clock.nowMicros();
+                        quietly(() -> probe.transactionCommitted(now));
+                        return result;
+                    }
+                    case "abortTransaction" -> {
+                        Object result = Delegation.forward(delegate, method, args);
+                        quietly(probe::transactionAborted);
+                        return result;
+                    }
+                    default -> {
+                    }
+                }
+            }
+            if (method.getName().equals("close") && method.getDeclaringClass() != Object.class) {
+                try {
+                    return Delegation.forward(delegate, method, args);
+                } finally {
+                    quietly(probe::close); // its join table is released once nothing waits in it
+                }
             }
             Object own = Delegation.objectMethod(proxy, delegate, "LatencyProducer", method, args);
             return own != null ? own : Delegation.forward(delegate, method, args);
@@ -72,6 +108,15 @@ public final class WrappingHandlers {
             // returns, and through a future that has already failed: that future says the same as the callback
             Exception explained = ackCallback.explained();
             return explained == null ? future : new FailedSend(explained);
+        }
+    }
+
+    /** Runs a probe call that must not disturb the application's call (rare calls only: it allocates). */
+    private static void quietly(Runnable probeCall) {
+        try {
+            probeCall.run();
+        } catch (RuntimeException e) {
+            log.warn("latency-lib could not record a producer event; the application is not affected", e);
         }
     }
 
@@ -124,16 +169,19 @@ public final class WrappingHandlers {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             if (method.getName().equals("poll") && args != null && args.length == 1) {
-                ConsumerProbe probe = observer.probe();
-                long ready = probe.pollStarted(clock.nowMicros());
-                Object result = Delegation.forward(delegate, method, args);
+                // the consumer's time line: free while inside poll(), busy from its return to the next poll()
+                observer.pollEntered(clock.nowMicros());
+                Object result;
+                try {
+                    result = Delegation.forward(delegate, method, args);
+                } catch (Throwable t) {
+                    observer.pollReturned(clock.nowMicros());
+                    throw t;
+                }
                 long receive = clock.nowMicros();
-                if (result instanceof ConsumerRecords<?, ?> records) {
-                    int count = records.count();
-                    if (count > 0) {
-                        observer.observe(records, ready, receive);
-                    }
-                    probe.pollReturned(count);
+                observer.pollReturned(receive);
+                if (result instanceof ConsumerRecords<?, ?> records && !records.isEmpty()) {
+                    observer.observe(records, receive);
                 }
                 return result;
             }
