@@ -35,7 +35,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * }</pre>
  *
  * <p>The wrappers change nothing the application sees: same return values, same exceptions, its
- * headers untouched. Each sent record gets one more header, {@link io.latencylib.LatencyStamp#HEADER}.
+ * headers untouched. Each sent record gets one more header, {@link io.latencylib.LatencyStamp#HEADER},
+ * added to the {@code ProducerRecord} object the application passed, and 49 bytes larger: a
+ * {@code RecordTooLargeException} the stamp caused says so (see the module's README).
  * For code that cannot be touched, the same measurement is available through configuration only:
  * see {@link LatencyProducerInterceptor} and {@link LatencyConsumerInterceptor}.
  *
@@ -51,7 +53,9 @@ public final class KafkaLatency {
     }
 
     /**
-     * Wraps a producer. Its settings ({@code acks}, {@code linger.ms}, {@code batch.size}) are read
+     * Wraps a producer. {@code beginTransaction}, {@code commitTransaction} and {@code abortTransaction}
+     * are forwarded and, once they returned, end the commit stage of the transaction's messages or count
+     * them aborted. Its settings ({@code acks}, {@code linger.ms}, {@code batch.size}) are read
      * from the producer itself when it is a {@code KafkaProducer}; otherwise use
      * {@link #wrap(Producer, Map, LatencyRecorder)}.
      */
@@ -77,12 +81,17 @@ public final class KafkaLatency {
                 && Proxy.getInvocationHandler(producer) instanceof WrappingHandlers.ProducerHandler) {
             throw new IllegalArgumentException("this producer is already wrapped by KafkaLatency.wrap; wrap it once");
         }
-        var probe = KafkaStamping.newProducerProbe(recorder, ProducerTraits.from(producerConfig));
+        ProducerTraits traits = ProducerTraits.from(producerConfig);
+        var probe = KafkaStamping.newProducerProbe(recorder, traits);
         return (Producer<K, V>) Proxy.newProxyInstance(Producer.class.getClassLoader(), new Class<?>[] {Producer.class},
-                new WrappingHandlers.ProducerHandler(producer, probe, recorder.clock()));
+                new WrappingHandlers.ProducerHandler(producer, probe, recorder.clock(), traits.bufferMemory()));
     }
 
-    /** Wraps a consumer: every record a {@code poll} returns is observed, then handed back unchanged. */
+    /**
+     * Wraps a consumer: every record a {@code poll} returns is observed, then handed back unchanged. The
+     * consumer counts as free (asking for messages) inside {@code poll} and busy between its return and
+     * the next call; that busy time is the catch-up stage.
+     */
     @SuppressWarnings("unchecked")
     public static <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer, LatencyRecorder recorder) {
         Objects.requireNonNull(consumer, "consumer");

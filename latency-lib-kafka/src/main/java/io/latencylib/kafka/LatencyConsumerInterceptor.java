@@ -2,7 +2,6 @@ package io.latencylib.kafka;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.kafka.internal.KafkaStamping;
-import io.latencylib.spi.ConsumerProbe;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -15,8 +14,8 @@ import org.apache.kafka.common.TopicPartition;
  * {@code latency.recorder=<name>}.
  *
  * <p>What it sees: every record a poll returns, just before the poll returns. What it cannot see:
- * when the poll started, so the consumer's ready instant is unknown and catch-up and fetch are
- * reported merged. Prefer {@link KafkaLatency#wrap(org.apache.kafka.clients.consumer.Consumer, LatencyRecorder)}.
+ * when a poll starts and returns, so the consumer's time line (free inside {@code poll()}, busy
+ * between polls) is unknown and catch-up and fetch are reported merged. Prefer {@link KafkaLatency#wrap(org.apache.kafka.clients.consumer.Consumer, LatencyRecorder)}.
  */
 public class LatencyConsumerInterceptor implements ConsumerInterceptor<Object, Object> {
 
@@ -33,7 +32,7 @@ public class LatencyConsumerInterceptor implements ConsumerInterceptor<Object, O
     @Override
     public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
         if (!records.isEmpty()) {
-            observer.observe(records, ConsumerProbe.READY_UNKNOWN, recorder.clock().nowMicros());
+            observer.observe(records, recorder.clock().nowMicros());
         }
         return records;
     }

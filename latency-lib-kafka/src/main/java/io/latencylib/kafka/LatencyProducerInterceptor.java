@@ -32,13 +32,21 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
     private ProducerProbe probe;
     private KafkaStamping.AckTracker acks;
     private boolean acksObservable;
+    private long bufferMemory;
 
     @Override
     public void configure(Map<String, ?> configs) {
         Object name = configs.get(RECORDER_CONFIG);
         recorder = KafkaLatency.recorder(name == null ? "default" : name.toString());
-        probe = KafkaStamping.newProducerProbe(recorder, KafkaStamping.ProducerTraits.from(configs));
-        acks = new KafkaStamping.AckTracker(probe, recorder.clock());
+        KafkaStamping.ProducerTraits traits = KafkaStamping.ProducerTraits.from(configs);
+        probe = KafkaStamping.newProducerProbe(recorder, traits);
+        bufferMemory = traits.bufferMemory();
+        acks = new KafkaStamping.AckTracker(probe, recorder.clock(), bufferMemory);
+        if (configs.get("transactional.id") != null) {
+            recorder.note("LatencyProducerInterceptor on a transactional producer cannot see commitTransaction or"
+                    + " abortTransaction: a read_committed consumer's wait for the commit shows in fetch instead of"
+                    + " commit, and aborted messages count as lost; use KafkaLatency.wrap(producer) instead");
+        }
         try {
             ProducerInterceptor.class.getMethod("onAcknowledgement", RecordMetadata.class, Exception.class, Headers.class);
             acksObservable = true;
@@ -70,10 +78,17 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
         if (h != null && LatencyStamp.isValid(h.value())) {
             acks.onAck(h.value(), metadata, exception);
             acks.callbackReturned();
+            if (exception != null) {
+                // an interceptor cannot replace the exception: the explanation goes with it as a suppressed note
+                KafkaStamping.noteTooLarge(exception, bufferMemory);
+            }
         }
     }
 
     @Override
     public void close() {
+        if (probe != null) {
+            probe.close();
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.latencylib.kafka;
 
 import io.latencylib.LatencyRecorder;
+import io.latencylib.embedded.LinkDelay;
+import io.latencylib.embedded.internal.Ports;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,15 +44,21 @@ public final class KafkaTestSupport implements BeforeAllCallback {
 
     private static volatile EmbeddedKafka broker;
     private static volatile Admin admin;
+    private static volatile LinkDelay link;
     private static int topicCounter;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent("embedded-kafka", k -> {
-            broker = EmbeddedKafka.builder().brokerProperty("auto.create.topics.enable", "false").start();
+            // a second listener advertised at a proxy, so that a consumer bootstrapped there stays behind it
+            int proxiedPort = Ports.freeLoopbackPorts(1)[0];
+            link = LinkDelay.to(Ports.LOOPBACK, proxiedPort);
+            broker = EmbeddedKafka.builder().brokerProperty("auto.create.topics.enable", "false")
+                    .advertisedListener("PROXIED", proxiedPort, link.address()).start();
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
             return (ExtensionContext.Store.CloseableResource) () -> {
                 admin.close();
+                link.close();
                 broker.close();
             };
         });
@@ -58,6 +66,18 @@ public final class KafkaTestSupport implements BeforeAllCallback {
 
     static String bootstrap() {
         return broker.bootstrapServers();
+    }
+
+    /**
+     * The proxy in front of the broker's second listener: a client bootstrapped at {@link #proxiedBootstrap()}
+     * reaches the broker only through it. Its delays are zero unless a test sets them (and resets them).
+     */
+    static LinkDelay link() {
+        return link;
+    }
+
+    static String proxiedBootstrap() {
+        return link.address();
     }
 
     static Admin admin() {

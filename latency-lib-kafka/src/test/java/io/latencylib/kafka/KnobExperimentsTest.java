@@ -84,6 +84,59 @@ class KnobExperimentsTest {
         assertStill(baseline, fetching, Stage.PRODUCE, Stage.PUBLISH, Stage.COMMIT, Stage.CATCH_UP);
     }
 
+    @Test
+    void messagesLateOnTheirWayToAnIdleConsumerGrowFetchNotCatchUp() throws Exception {
+        // the consumer reaches the broker only through a proxy; the baseline goes through it too, undelayed
+        Map<String, Object> proxied = consumerConfig();
+        proxied.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, proxiedBootstrap());
+        link().delayToClient(Duration.ZERO);
+        LatencyReport baseline = run(producerConfig("all", 0), proxied, Duration.ZERO);
+        LatencyReport late;
+        link().delayToClient(Duration.ofMillis(20));
+        try {
+            late = run(producerConfig("all", 0), proxied, Duration.ZERO);
+        } finally {
+            link().delayToClient(Duration.ZERO);
+        }
+        System.out.printf("broker->consumer delay 20 ms: fetch p50 %.3f -> %.3f ms, catch-up p50 %.3f -> %.3f ms%n",
+                ms(baseline, Stage.FETCH, 50), ms(late, Stage.FETCH, 50),
+                ms(baseline, Stage.CATCH_UP, 50), ms(late, Stage.CATCH_UP, 50));
+
+        // every response reaches the consumer 20 ms late, and the next request leaves only after it came:
+        // a message waits the delay, plus part of the previous round trip; the consumer was asking all along
+        assertThat(ms(late, Stage.FETCH, 50) - ms(baseline, Stage.FETCH, 50)).isBetween(10.0, 60.0);
+        assertThat(ms(late, Stage.CATCH_UP, 50)).isLessThan(5.0);
+        assertThat(ms(baseline, Stage.CATCH_UP, 50)).isLessThan(5.0);
+        assertStill(baseline, late, Stage.PRODUCE, Stage.PUBLISH, Stage.COMMIT, Stage.CATCH_UP);
+    }
+
+    @Test
+    void recordsThatArrivedTogetherHandedOutOnePollAtATimeKeepTheirWaitInFetch() throws Exception {
+        // the broker holds records back for up to 200 ms, then they arrive together
+        Map<String, Object> waiting = consumerConfig();
+        waiting.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 10 * 1024 * 1024);
+        waiting.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
+        LatencyReport together = run(producerConfig("all", 0), waiting, Duration.ZERO);
+        // ... and one poll() hands out one of them: the consumer asks again at once, busy for microseconds
+        Map<String, Object> oneByOne = new java.util.HashMap<>(waiting);
+        oneByOne.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        LatencyReport single = run(producerConfig("all", 0), oneByOne, Duration.ZERO);
+        System.out.printf("fetch.max.wait.ms=200, max.poll.records=500 -> 1: fetch p50 %.3f -> %.3f ms,"
+                        + " catch-up p50 %.3f -> %.3f ms, catch-up p99 %.3f -> %.3f ms%n",
+                ms(together, Stage.FETCH, 50), ms(single, Stage.FETCH, 50),
+                ms(together, Stage.CATCH_UP, 50), ms(single, Stage.CATCH_UP, 50),
+                ms(together, Stage.CATCH_UP, 99), ms(single, Stage.CATCH_UP, 99));
+
+        // the wait for the broker stays fetch however the client hands the records out (the rule of "the
+        // start of the poll that returned it" called it catch-up: each record's own poll started just before)
+        assertThat(ms(single, Stage.FETCH, 50)).isBetween(50.0, 180.0);
+        assertThat(ms(single, Stage.FETCH, 50)).isCloseTo(ms(together, Stage.FETCH, 50),
+                org.assertj.core.data.Offset.offset(70.0));
+        assertThat(ms(single, Stage.CATCH_UP, 50)).isLessThan(5.0);
+        assertThat(ms(single, Stage.CATCH_UP, 99)).isLessThan(30.0);
+        assertThat(ms(together, Stage.CATCH_UP, 50)).isLessThan(5.0);
+    }
+
     /** One paced run of {@value COUNT} 1 KiB messages at {@value RATE} msg/s through wrapped clients. */
     private static LatencyReport run(Map<String, Object> producerConfig, Map<String, Object> consumerConfig,
                                      Duration handling) throws Exception {

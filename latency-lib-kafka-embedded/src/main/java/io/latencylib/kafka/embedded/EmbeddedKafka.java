@@ -101,6 +101,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
 
     private final KafkaConfig config;
     private final String bootstrapServers;
+    /** Added listener name -> the address it binds (its advertised address is the caller's). */
+    private final Map<String, String> extraListenerAddresses;
     /** The ports this class picked (and checks before a restart); empty when the caller fixed the listeners. */
     private final int[] ownPorts;
     private final Duration startupTimeout;
@@ -108,10 +110,11 @@ public final class EmbeddedKafka implements EmbeddedBroker {
     private KafkaRaftServer server;
     private Admin admin;
 
-    private EmbeddedKafka(KafkaConfig config, String bootstrapServers, int[] ownPorts, Duration startupTimeout,
-                          Path directory) {
+    private EmbeddedKafka(KafkaConfig config, String bootstrapServers, Map<String, String> extraListenerAddresses,
+                          int[] ownPorts, Duration startupTimeout, Path directory) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.extraListenerAddresses = Map.copyOf(extraListenerAddresses);
         this.ownPorts = ownPorts;
         this.startupTimeout = startupTimeout;
         // registers the shutdown hook: a JVM stopped without close() (Ctrl-C, SIGTERM) still stops the
@@ -147,6 +150,24 @@ public final class EmbeddedKafka implements EmbeddedBroker {
      */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * The address ({@code host:port}) the broker binds for a listener added with
+     * {@link Builder#advertisedListener(String, int, String)}: where a proxy in front of it forwards to.
+     * It stays the same across {@link #stop()} and {@link #start()}.
+     *
+     * @param name the listener's name, as given to the builder
+     * @return the bound address
+     * @throws IllegalArgumentException if no such listener was added
+     */
+    public String listenerAddress(String name) {
+        String address = extraListenerAddresses.get(name);
+        if (address == null) {
+            throw new IllegalArgumentException("no listener '" + name + "' was added with advertisedListener; added: "
+                    + extraListenerAddresses.keySet());
+        }
+        return address;
     }
 
     /**
@@ -304,7 +325,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
     // ---------------------------------------------------------------------------------------------
     // Startup
 
-    private static EmbeddedKafka start(Map<String, String> overrides, Duration startupTimeout, Path parent) {
+    private static EmbeddedKafka start(Map<String, String> overrides, Map<String, AddedListener> extraListeners,
+                                       Duration startupTimeout, Path parent) {
         BrokerLogging.requireWorkingSlf4j("Embedded Kafka");
         BrokerLogging.quiet(BROKER_LOGGERS);
         long startNanos = System.nanoTime();
@@ -313,25 +335,48 @@ public final class EmbeddedKafka implements EmbeddedBroker {
         // Retry with fresh ports, unless the caller fixed the listeners.
         boolean portsAreOurs = !overrides.containsKey("listeners")
                 && !overrides.containsKey("controller.quorum.voters");
+        if (!extraListeners.isEmpty() && !portsAreOurs) {
+            throw new IllegalArgumentException("advertisedListener cannot be combined with brokerProperty(\"listeners\""
+                    + " or \"controller.quorum.voters\"): give every listener through brokerProperty instead");
+        }
         EmbeddedKafka kafka = Ports.retryOnBindFailure("Embedded Kafka", portsAreOurs ? MAX_START_ATTEMPTS : 1,
-                deadline, () -> startOnce(overrides, startupTimeout, parent, portsAreOurs));
+                deadline, () -> startOnce(overrides, extraListeners, startupTimeout, parent, portsAreOurs));
         LOG.info("Embedded Kafka started at {} in {} ms", kafka.bootstrapServers,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         return kafka;
     }
 
-    private static EmbeddedKafka startOnce(Map<String, String> overrides, Duration startupTimeout, Path parent,
-                                           boolean portsAreOurs) {
+    private static EmbeddedKafka startOnce(Map<String, String> overrides, Map<String, AddedListener> extraListeners,
+                                           Duration startupTimeout, Path parent, boolean portsAreOurs) {
         Path directory = DataDirectory.create(parent, DIRECTORY_PREFIX);
         EmbeddedKafka kafka;
         try {
-            int[] ports = Ports.freeLoopbackPorts(2);
+            int[] ports = Ports.freeLoopbackPorts(2 + extraListeners.size());
             int nodeId = NEXT_NODE_ID.getAndIncrement();
             Properties props = defaultProperties(nodeId, ports[0], ports[1], directory, startupTimeout);
+            Map<String, String> extraAddresses = new LinkedHashMap<>();
+            int next = 2;
+            for (Map.Entry<String, AddedListener> listener : extraListeners.entrySet()) {
+                String name = listener.getKey();
+                int port = listener.getValue().port();
+                if (port == 0) {
+                    port = ports[next];
+                } else {
+                    ports[next] = port;
+                }
+                next++;
+                String bound = HOST + ":" + port;
+                extraAddresses.put(name, bound);
+                props.setProperty("listeners", props.getProperty("listeners") + "," + name + "://" + bound);
+                props.setProperty("advertised.listeners",
+                        props.getProperty("advertised.listeners") + "," + name + "://" + listener.getValue().advertised());
+                props.setProperty("listener.security.protocol.map",
+                        props.getProperty("listener.security.protocol.map") + "," + name + ":PLAINTEXT");
+            }
             props.putAll(overrides);
             KafkaConfig config = new KafkaConfig(props, false);
             kafka = new EmbeddedKafka(config, bootstrapServers(props, config.controllerListenerNames()),
-                    portsAreOurs ? ports : new int[0], startupTimeout, directory);
+                    extraAddresses, portsAreOurs ? ports : new int[0], startupTimeout, directory);
         } catch (RuntimeException e) {
             deleteQuietly(directory);
             throw new IllegalStateException("Embedded Kafka failed while building the broker configuration: "
@@ -537,12 +582,17 @@ public final class EmbeddedKafka implements EmbeddedBroker {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining));
     }
 
+    /** A listener added with {@link Builder#advertisedListener(String, int, String)}. */
+    private record AddedListener(int port, String advertised) {
+    }
+
     /**
      * Configures and starts an {@link EmbeddedKafka}. Not thread-safe; use once.
      */
     public static final class Builder {
 
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, AddedListener> extraListeners = new LinkedHashMap<>();
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Path parentDirectory;
 
@@ -559,6 +609,49 @@ public final class EmbeddedKafka implements EmbeddedBroker {
          */
         public Builder brokerProperty(String key, String value) {
             overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Adds a client listener named {@code name} (PLAINTEXT) on loopback port {@code port} (0: a
+         * free one), advertised to clients as {@code advertisedHostPort} instead. Kafka clients
+         * connect to the address the broker advertises, not to the one they bootstrapped with, so
+         * this is how a proxy in front of the broker stays on the path of every connection: the proxy
+         * listens at {@code advertisedHostPort} and forwards to this listener
+         * ({@link EmbeddedKafka#listenerAddress(String)}), and the client bootstraps at the proxy.
+         * The default listener ({@link EmbeddedKafka#bootstrapServers()}) is unchanged and serves
+         * everyone else.
+         *
+         * <pre>{@code
+         * int port = Ports.freeLoopbackPorts(1)[0];                 // the broker's end of the link
+         * try (LinkDelay link = LinkDelay.to(Ports.LOOPBACK, port);  // connects to it when a client comes
+         *      EmbeddedKafka kafka = EmbeddedKafka.builder().advertisedListener("PROXIED", port, link.address()).start()) {
+         *     consumerProps.put("bootstrap.servers", link.address());
+         *     link.delayToClient(Duration.ofMillis(20));             // every broker -> consumer byte 20 ms late
+         * }
+         * }</pre>
+         *
+         * <p>Cannot be combined with {@code brokerProperty("listeners", ...)}.
+         *
+         * @param name               listener name, e.g. {@code PROXIED} (not {@code PLAINTEXT} or {@code CONTROLLER})
+         * @param port               loopback port the broker binds for it, or 0 for a free one
+         * @param advertisedHostPort {@code host:port} clients of this listener are told to connect to
+         * @return this builder
+         */
+        public Builder advertisedListener(String name, int port, String advertisedHostPort) {
+            Objects.requireNonNull(name, "name");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            Objects.requireNonNull(advertisedHostPort, "advertisedHostPort");
+            if (!name.matches("[A-Z][A-Z0-9_]*") || name.equals(BROKER_LISTENER) || name.equals(CONTROLLER_LISTENER)) {
+                throw new IllegalArgumentException("listener name must be upper case letters, digits and _, and not "
+                        + BROKER_LISTENER + " or " + CONTROLLER_LISTENER + "; was '" + name + "'");
+            }
+            if (!advertisedHostPort.matches("[^:/\\s]+:\\d+")) {
+                throw new IllegalArgumentException("advertisedHostPort must be host:port, was '" + advertisedHostPort + "'");
+            }
+            extraListeners.put(name, new AddedListener(port, advertisedHostPort));
             return this;
         }
 
@@ -599,7 +692,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
          *                               deleted in that case
          */
         public EmbeddedKafka start() {
-            return EmbeddedKafka.start(Map.copyOf(overrides), startupTimeout, parentDirectory);
+            return EmbeddedKafka.start(Map.copyOf(overrides), new LinkedHashMap<>(extraListeners), startupTimeout,
+                    parentDirectory);
         }
     }
 }

@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.latencylib.embedded.LinkDelay;
+import io.latencylib.embedded.internal.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -37,6 +39,45 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EmbeddedKafkaTest {
+
+    @Test
+    void anAddedListenerAdvertisesTheProxyInFrontOfItAndTheDefaultOneStaysAsItWas() throws Exception {
+        int port = Ports.freeLoopbackPorts(1)[0];
+        try (LinkDelay link = LinkDelay.to(Ports.LOOPBACK, port);
+             EmbeddedKafka kafka = EmbeddedKafka.builder().advertisedListener("PROXIED", port, link.address()).start()) {
+            assertThat(kafka.listenerAddress("PROXIED")).isEqualTo(Ports.LOOPBACK + ":" + port);
+            // a client that came through the proxy is told to connect to the proxy again, so it stays on the path
+            assertThat(advertisedNodes(link.address())).containsExactly(link.address());
+            // a client of the default listener is told the default address
+            assertThat(advertisedNodes(kafka.bootstrapServers())).containsExactly(kafka.bootstrapServers());
+
+            String topic = "proxied-" + UUID.randomUUID();
+            kafka.createTopic(topic, 1, Map.of());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                producer.send(new ProducerRecord<>(topic, "k", "through the proxy")).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(consumeOne(link.address(), new TopicPartition(topic, 0), Duration.ofSeconds(30)).value())
+                    .isEqualTo("through the proxy");
+            assertThatThrownBy(() -> kafka.listenerAddress("OTHER")).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> EmbeddedKafka.builder().advertisedListener("PLAINTEXT", 0, "127.0.0.1:1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmbeddedKafka.builder().advertisedListener("PROXIED", 0, "no-port"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmbeddedKafka.builder().advertisedListener("PROXIED", 0, "127.0.0.1:1")
+                .brokerProperty("listeners", "PLAINTEXT://127.0.0.1:0").start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("advertisedListener");
+    }
+
+    private static List<String> advertisedNodes(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+                    .map(n -> n.host() + ":" + n.port()).collect(Collectors.toList());
+        }
+    }
 
     @Test
     void producesAndConsumesARecordWithAHeaderAndCleansUpOnClose() throws Exception {
