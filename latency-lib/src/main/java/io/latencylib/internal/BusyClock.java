@@ -67,6 +67,12 @@ public final class BusyClock {
 
     /** @return the consumer's busy time up to {@code t}, microseconds (see {@link #approximated()}) */
     long busyUpTo(long t) {
+        long lastK = count - 1;
+        int last = (int) (lastK & MASK);
+        if (t >= at[last]) {
+            // the common case: the commit and receive lie after the last change (no search)
+            return busyUntil[last] + ((lastK & 1) == 0 ? t - at[last] : 0);
+        }
         long oldestK = Math.max(0, count - CHECKPOINTS);
         int oldest = (int) (oldestK & MASK);
         if (t < at[oldest]) {
