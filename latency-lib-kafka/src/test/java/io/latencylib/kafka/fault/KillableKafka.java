@@ -96,8 +96,9 @@ final class KillableKafka implements AutoCloseable {
 
     /**
      * Waits for the killed JVM to be gone, starts a new one on the same ports with the same data, and returns
-     * once it serves. Meanwhile it probes the broker port: the last refused connection is the latest instant
-     * at which the broker was certainly still down.
+     * once it serves. Meanwhile it probes the broker port every 5 ms: the broker was certainly still down at
+     * {@link Restart#lastRefusedMicros()} (read before the last probe that was refused). The port accepts
+     * connections as soon as it is bound, a few seconds before the broker serves them.
      */
     synchronized Restart restart(LatencyClock clock) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -106,8 +107,12 @@ final class KillableKafka implements AutoCloseable {
         Ports.awaitFree("killable Kafka " + bootstrapServers(), Duration.ofSeconds(30), brokerPort, controllerPort);
         ChildProcess starting = startChild();
         try {
-            while (!Ports.acceptsConnections(brokerPort)) {
-                lastRefused = clock.nowMicros();
+            while (true) {
+                long probed = clock.nowMicros(); // read before the probe: the port was closed at or after it
+                if (Ports.acceptsConnections(brokerPort)) {
+                    break;
+                }
+                lastRefused = probed;
                 if (!starting.isAlive() || System.nanoTime() - deadline > 0) {
                     break; // awaitValues below says why
                 }
