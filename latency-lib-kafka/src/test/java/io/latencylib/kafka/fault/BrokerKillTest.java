@@ -146,11 +146,12 @@ class BrokerKillTest {
             LatencyReport.Counts c = report.counts();
             Duration outage = Duration.ofNanos((restart.lastRefusedMicros() - killMicros.get()) * 1000);
             Duration e2eMax = report.endToEnd().max();
-            System.out.printf("broker kill: %s; outage %.0f ms (kill -> last refused connection), serving again "
-                            + "after %.0f ms; longest send() call %.0f ms; library: %d sent, %d acked, %d send errors, "
+            System.out.printf("broker kill: %s; outage %.0f ms (kill -> last refused connection), port bound "
+                            + "after %.0f ms, serving after %.0f ms; longest send() call %.0f ms; library: %d sent, %d acked, %d send errors, "
                             + "%d received, %d joined, %d duplicated, %d lost, %d evicted, %d in flight; end-to-end max "
                             + "%.0f ms, p50 %.1f ms; heap after GC %s before, %s after%n%s%n",
-                    truth, ms(outage), (restart.readyMicros() - killMicros.get()) / 1e3, longestSendNanos.get() / 1e6,
+                    truth, ms(outage), (restart.acceptingMicros() - killMicros.get()) / 1e3,
+                    (restart.readyMicros() - killMicros.get()) / 1e3, longestSendNanos.get() / 1e6,
                     c.sent(), c.acked(), c.sendErrors(), c.received(), c.joined(), c.duplicated(), c.lost(),
                     c.evicted(), c.inFlight(), ms(e2eMax), ms(report.endToEnd().p50()), mb(heapBefore), mb(heapAfter),
                     report.toTable());

@@ -26,6 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * which {@link #close()} deletes and which the next embedded broker's start sweeps if this JVM dies first.
  * The child follows the project's child-JVM protocol ({@link ChildProcess}): it reports
  * {@code BOOTSTRAP_SERVERS=...} when it serves, and stops when its stdin closes (also when this JVM dies).
+ *
+ * <p>A restart takes a new JVM's start (3 to 6 s on a quiet 2-core machine, several times that on a busy
+ * one) plus the broker session timeout, 2 s here (9 s by default): until then the restarted controller
+ * refuses the new broker's registration as a duplicate of the killed one's. The child logs at WARN to
+ * {@code target/killable-kafka.log}; {@code -Dkillable.kafka.log=info} shows what each start did.
  */
 final class KillableKafka implements AutoCloseable {
 
@@ -62,6 +67,7 @@ final class KillableKafka implements AutoCloseable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             kafka.child = Ports.retryOnBindFailure("killable Kafka", FIRST_START_ATTEMPTS,
                     System.nanoTime() + START_TIMEOUT.toNanos(), () -> {
+                        kafka.deleteLogs(); // an attempt that failed may have formatted them for other ports
                         int[] ports = Ports.freeLoopbackPorts(2);
                         kafka.brokerPort = ports[0];
                         kafka.controllerPort = ports[1];
@@ -168,6 +174,14 @@ final class KillableKafka implements AutoCloseable {
         // the killed JVM could not delete its own scratch directory (EmbeddedKafka makes one besides log.dirs)
         DataDirectory.sweep(directory.resolve("tmp"), "embedded-kafka-");
         child = null;
+    }
+
+    private void deleteLogs() {
+        try {
+            DataDirectory.deleteRecursively(directory.resolve("kraft-logs"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ChildProcess launch(long deadline) {
