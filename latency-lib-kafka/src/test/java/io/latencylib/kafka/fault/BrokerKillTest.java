@@ -169,6 +169,7 @@ class BrokerKillTest {
             assertThat(report.endToEnd().count()).as("end-to-end samples").isEqualTo(truth.distinct());
             assertThat(c.lost()).as("lost").isZero();
             assertThat(c.inFlight()).as("in flight").isZero();
+            assertThat(report.mergedStages()).as("stages merged (LogAppendTime lost in the restart?)").isEmpty();
             assertThat(outage).as("the outage").isGreaterThan(Duration.ofSeconds(1));
             assertThat(e2eMax).as("end-to-end max against the outage").isGreaterThanOrEqualTo(outage);
             // wide: a leak of a few hundred bytes per message would not show, one of the kind that holds
