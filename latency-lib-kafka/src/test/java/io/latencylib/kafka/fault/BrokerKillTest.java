@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyRecorder;
+import io.latencylib.LiveCounts;
 import io.latencylib.LatencyReport;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.KafkaLoadDriver;
@@ -239,7 +240,10 @@ class BrokerKillTest {
         return "paced-kill-" + System.nanoTime();
     }
 
-    /** Kills the broker right after the {@code killAt}-th send returned, from the sending thread. */
+    /**
+     * Kills the broker right after the {@code killAt}-th send returned, from the sending thread; its
+     * {@link #flush()} returns once every message sent was received at least once.
+     */
     private static final class KillingDriver implements LoadDriver {
         private final LoadDriver delegate;
         private final int killAt;
@@ -247,6 +251,7 @@ class BrokerKillTest {
         private final LatencyClock clock;
         final CountDownLatch killed = new CountDownLatch(1);
         volatile long killMicros;
+        private volatile LatencyRecorder recorder;
 
         KillingDriver(LoadDriver delegate, int killAt, Runnable kill, LatencyClock clock) {
             this.delegate = delegate;
@@ -262,6 +267,7 @@ class BrokerKillTest {
 
         @Override
         public void open(String destination, int producers, int consumers, LatencyRecorder recorder) {
+            this.recorder = recorder;
             delegate.open(destination, producers, consumers, recorder);
         }
 
@@ -282,6 +288,14 @@ class BrokerKillTest {
         @Override
         public void flush() {
             delegate.flush();
+            // LoadRun drains until receivedCount() >= sentCount(), and receipts include duplicates: when the
+            // driver's auto-committing consumers rejoin after the restart they may read again from the last
+            // committed offset (1,915 duplicates in one run), and the run would end with messages still on
+            // their way. Wait here for every message sent to be received once.
+            LiveCounts c = recorder.counts();
+            await("every message sent received once", Duration.ofSeconds(60),
+                    () -> c.received() - c.duplicated() >= c.sent(),
+                    () -> c.sent() + " sent, " + c.received() + " received, " + c.duplicated() + " duplicated");
         }
 
         @Override
