@@ -295,6 +295,14 @@ public final class EmbeddedKafka implements EmbeddedBroker {
      * <p>Each argument of the form {@code key=value} is applied as a broker property override.
      * Exits with status 1 if the broker cannot be started, 2 for a malformed argument.
      *
+     * <p>A broker that a test kills (SIGKILL) and starts again in a new JVM on the same address and data
+     * gets its ports and log directory from the caller: {@code node.id}, {@code listeners},
+     * {@code advertised.listeners}, {@code controller.quorum.voters} and {@code log.dirs} (formatted on the
+     * first start, reused by the next; the caller deletes it, this JVM deletes only its own directory). A
+     * lower {@code broker.session.timeout.ms} shortens the restart: the restarted controller refuses the
+     * new broker's registration until the killed one's session has expired (9 s by default). The Kafka
+     * adapter's fault tests do this ({@code KillableKafka} in latency-lib-kafka's tests).
+     *
      * @param args optional {@code key=value} broker property overrides
      * @throws IOException if reading standard input fails
      */
