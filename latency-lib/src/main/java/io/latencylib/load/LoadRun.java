@@ -1,6 +1,7 @@
 package io.latencylib.load;
 
 import io.latencylib.LatencyRecorder;
+import io.latencylib.LiveCounts;
 import io.latencylib.LatencyReport;
 import io.latencylib.StageStats;
 import java.time.Duration;
@@ -125,7 +126,7 @@ public final class LoadRun {
                 }
                 if (elapsed >= nextSample) {
                     LoadReport.BacklogSample sample = new LoadReport.BacklogSample(Duration.ofNanos(elapsed),
-                            recorder.sentCount(), recorder.receivedCount());
+                            recorder.sentCount(), delivered(recorder));
                     backlog.add(sample);
                     nextSample += sampleEvery;
                     if (b.abortBehind != null && b.consumers > 0
@@ -142,7 +143,7 @@ public final class LoadRun {
                     StageStats e2e = interval.endToEndFromIntended().orElse(interval.endToEnd());
                     b.progressListener.accept(new Progress(Duration.ofNanos(elapsed), full.duration(),
                             full.rateAt(elapsed), (sentNow - sentAtLastProgress) / seconds, e2e.p50(), e2e.p99(),
-                            recorder.sentCount() - recorder.receivedCount(), !warm));
+                            recorder.sentCount() - delivered(recorder), !warm));
                     sentAtLastProgress = sentNow;
                     lastProgressAt = elapsed;
                     nextProgress += b.progressEvery.toNanos();
@@ -162,12 +163,12 @@ public final class LoadRun {
             long sendingNanos = lastSendNanos.get() - startNanos - warmUpNanos;
             long drainDeadline = System.nanoTime() + b.drainTimeout.toNanos();
             boolean drained = b.consumers == 0;
-            while (!drained && !(drained = recorder.receivedCount() >= recorder.sentCount())
+            while (!drained && !(drained = delivered(recorder) >= recorder.sentCount())
                     && System.nanoTime() < drainDeadline) {
                 LockSupport.parkNanos(5_000_000L); // re-check every 5 ms until the consumers caught up
             }
             backlog.add(new LoadReport.BacklogSample(Duration.ofNanos(System.nanoTime() - startNanos),
-                    recorder.sentCount(), recorder.receivedCount()));
+                    recorder.sentCount(), delivered(recorder)));
             phaseReports.add(phase(phases.get(phase), phaseSent.get(phase), phaseReader.next()));
             return new LoadReport(b.schedule, recorder.report(), phaseReports, measured.get(),
                     Duration.ofNanos(Math.max(0, sendingNanos)), backlog, drained, abort.get(), b.warmUp);
@@ -407,4 +408,11 @@ public final class LoadRun {
             return v;
         }
     }
+
+    /** @return the distinct messages received so far: a redelivery (after a restart or rebalance) is not progress */
+    private static long delivered(LatencyRecorder recorder) {
+        LiveCounts c = recorder.counts();
+        return c.received() - c.duplicated();
+    }
+
 }
