@@ -3,12 +3,15 @@ package io.latencylib.pulsar.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.latencylib.embedded.LinkDelay;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -103,10 +106,45 @@ class EmbeddedPulsarTest {
         }
     }
 
+    /**
+     * What adapter tests rely on to delay one client's link: the standalone advertises a loopback
+     * address, so its topic lookups tell clients to connect through their service URL
+     * ({@code proxyThroughServiceUrl}). A client whose service URL is a {@link LinkDelay} in front of the
+     * broker therefore talks to the broker only through it, and a client of the broker's own URL does
+     * not: with 300 ms on the proxy's way to the client, the same message reaches the first 300 ms
+     * after the second.
+     */
+    @Test
+    void aClientWhoseServiceUrlIsAProxyTalksToTheBrokerOnlyThroughIt() throws Exception {
+        String topic = "persistent://public/default/delayed";
+        try (EmbeddedPulsar pulsar = EmbeddedPulsar.builder().start();
+             LinkDelay link = LinkDelay.to("127.0.0.1", URI.create(pulsar.serviceUrl()).getPort());
+             PulsarClient direct = PulsarClient.builder().serviceUrl(pulsar.serviceUrl()).build();
+             PulsarClient delayed = PulsarClient.builder().serviceUrl("pulsar://" + link.address()).build();
+             Consumer<String> near = direct.newConsumer(Schema.STRING).topic(topic).subscriptionName("near").subscribe();
+             Consumer<String> far = delayed.newConsumer(Schema.STRING).topic(topic).subscriptionName("far").subscribe();
+             Producer<String> producer = direct.newProducer(Schema.STRING).topic(topic).create()) {
+            link.delayToClient(Duration.ofMillis(300));
+            for (int i = 0; i < 3; i++) {
+                producer.send("m" + i);
+                Message<String> a = near.receive(30, TimeUnit.SECONDS);
+                long nearAt = System.nanoTime();
+                Message<String> b = far.receive(30, TimeUnit.SECONDS);
+                long farAt = System.nanoTime();
+                assertThat(a.getValue()).isEqualTo("m" + i);
+                assertThat(b.getValue()).isEqualTo("m" + i);
+                System.out.printf("through the proxy: %d ms later%n", (farAt - nearAt) / 1_000_000);
+                assertThat(farAt - nearAt).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(250));
+                near.acknowledge(a);
+                far.acknowledge(b);
+            }
+        }
+    }
+
     @Test
     void aBadSettingFailsWithTheBrokersReason() {
         assertThatThrownBy(() -> EmbeddedPulsar.builder().brokerProperty("managedLedgerDefaultEnsembleSize", "x")
-                .startupTimeout(java.time.Duration.ofSeconds(60)).start())
+                .startupTimeout(Duration.ofSeconds(60)).start())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("did not start")
                 .hasMessageContaining("managedLedgerDefaultEnsembleSize");
