@@ -2,7 +2,6 @@ package io.latencylib.pulsar;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.pulsar.internal.PulsarStamping;
-import io.latencylib.spi.ConsumerProbe;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -20,10 +19,10 @@ import org.apache.pulsar.client.api.MessageId;
  * <p>What it sees: every message handed to the application, just before it is ({@code beforeConsume}
  * runs inside {@code receive}/{@code receiveAsync}/{@code batchReceive} and before a
  * {@code MessageListener} is called), with its stamp and broker publish time. What it cannot see:
- * when the application asked for the message (the start of {@code receive}) or when its listener
- * returned, so the consumer's ready instant is unknown and catch-up and fetch are reported merged
- * ({@code catch-up+fetch}). Prefer {@link PulsarLatency#wrap(Consumer, LatencyRecorder)} or a wrapped
- * listener.
+ * when the application asks for messages and when it handles them (the start and end of
+ * {@code receive}, its listener's return), so it never reports the consumer's busy time line and
+ * catch-up and fetch are reported merged ({@code catch-up+fetch}). Prefer
+ * {@link PulsarLatency#wrap(Consumer, LatencyRecorder)} or a wrapped listener.
  */
 public class LatencyConsumerInterceptor<T> implements ConsumerInterceptor<T> {
 
@@ -43,7 +42,7 @@ public class LatencyConsumerInterceptor<T> implements ConsumerInterceptor<T> {
     public Message<T> beforeConsume(Consumer<T> consumer, Message<T> message) {
         long receive = observer.recorder().clock().nowMicros();
         PulsarStamping.ConsumerState state = states.computeIfAbsent(consumer, c -> observer.newConsumerState());
-        observer.observe(state, message, ConsumerProbe.READY_UNKNOWN, receive);
+        observer.observe(state, message, receive); // no free/busy: the calls are not seen
         return message;
     }
 

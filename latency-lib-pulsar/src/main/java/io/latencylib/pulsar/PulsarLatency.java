@@ -30,7 +30,8 @@ import org.apache.pulsar.client.api.Producer;
  * {@code receiveAsync} future completes exactly as the client's own, after the library recorded
  * it), same exceptions; the application's properties, key, ordering key and event time untouched.
  * Each sent message gets one more property, {@link io.latencylib.LatencyStamp#HEADER}, holding the
- * 30-byte stamp as standard Base64 (40 characters; property values are strings).
+ * {@value io.latencylib.LatencyStamp#LENGTH}-byte stamp as standard Base64 (48 characters; property
+ * values are strings).
  *
  * <p>For the full five-stage split the brokers must hand their publish time to clients:
  * {@code brokerEntryMetadataInterceptors=org.apache.pulsar.common.intercept.AppendBrokerTimestampMetadataInterceptor}
@@ -102,8 +103,10 @@ public final class PulsarLatency {
     /**
      * Wraps a consumer: every message that {@code receive}, {@code receive(timeout)},
      * {@code receiveAsync}, {@code batchReceive} or {@code batchReceiveAsync} hands back is observed.
-     * A consumer built with a {@code messageListener} delivers to the listener, not through these
-     * calls: wrap the listener with {@link #wrap(MessageListener, LatencyRecorder)} instead.
+     * The consumer counts as asking for messages while one of these calls is in progress or one of
+     * their futures is pending, and as busy handling messages otherwise (the latency model's catch-up is
+     * its busy time). A consumer built with a {@code messageListener} delivers to the listener, not
+     * through these calls: wrap the listener with {@link #wrap(MessageListener, LatencyRecorder)} instead.
      */
     @SuppressWarnings("unchecked")
     public static <T> Consumer<T> wrap(Consumer<T> consumer, LatencyRecorder recorder) {
@@ -120,8 +123,8 @@ public final class PulsarLatency {
 
     /**
      * Wraps a listener for pushed deliveries ({@code ConsumerBuilder.messageListener}). Per consumer,
-     * a delivery's ready instant is when the handler of the previous one returned; for the first,
-     * when this method was called, so call it right before {@code subscribe()}.
+     * the application is busy while the listener runs and free otherwise, from its subscription on; the
+     * subscription is taken to be when this method was called, so call it right before {@code subscribe()}.
      */
     public static <T> MessageListener<T> wrap(MessageListener<T> listener, LatencyRecorder recorder) {
         Objects.requireNonNull(listener, "listener");

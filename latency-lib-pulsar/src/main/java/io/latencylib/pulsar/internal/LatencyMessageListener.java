@@ -1,7 +1,6 @@
 package io.latencylib.pulsar.internal;
 
 import io.latencylib.LatencyClock;
-import io.latencylib.spi.ConsumerProbe;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -10,11 +9,14 @@ import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageListener;
 
 /**
- * A listener that records every pushed delivery, then hands it to the application's listener. Per
- * consumer (one listener may serve several), the ready instant of a delivery is when the handler of
- * the previous delivery returned; for the first one, when this wrapper was made (wrap the listener
- * right before {@code subscribe()}). Messages of one Pulsar batch share the wait before it, plus the
- * time the handlers of the earlier ones took (see {@link PulsarStamping.ConsumerState}).
+ * A listener that records every pushed delivery, then hands it to the application's listener. The
+ * time line of each consumer (one listener may serve several): busy from entering the listener until it
+ * returns, free otherwise, from its subscription on. A delivery is received when the listener is entered.
+ *
+ * <p>The subscription itself is not seen (the listener is given to the builder before
+ * {@code subscribe()}): the first consumer a listener serves counts as free from when this wrapper was
+ * made (wrap the listener right before {@code subscribe()}); each further consumer from the first
+ * delivery to the one before it (when the next consumer's time line was started).
  */
 public final class LatencyMessageListener<T> implements MessageListener<T> {
 
@@ -23,14 +25,21 @@ public final class LatencyMessageListener<T> implements MessageListener<T> {
     private final transient MessageListener<T> delegate;
     private final transient PulsarStamping.ReceiveObserver observer;
     private final transient LatencyClock clock;
-    private final transient long createdMicros;
     private final transient Map<Consumer<?>, PulsarStamping.ConsumerState> states = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The time line for the next consumer this listener serves: free since it was made. */
+    private transient PulsarStamping.ConsumerState next;
 
     public LatencyMessageListener(MessageListener<T> delegate, PulsarStamping.ReceiveObserver observer) {
         this.delegate = delegate;
         this.observer = observer;
         this.clock = observer.recorder().clock();
-        this.createdMicros = clock.nowMicros();
+        this.next = subscribedState();
+    }
+
+    private PulsarStamping.ConsumerState subscribedState() {
+        PulsarStamping.ConsumerState s = observer.newConsumerState();
+        s.subscribed(clock.nowMicros());
+        return s;
     }
 
     public MessageListener<T> delegate() {
@@ -41,19 +50,16 @@ public final class LatencyMessageListener<T> implements MessageListener<T> {
     public void received(Consumer<T> consumer, Message<T> msg) {
         long receive = clock.nowMicros();
         PulsarStamping.ConsumerState state = states.computeIfAbsent(consumer, c -> {
-            PulsarStamping.ConsumerState s = observer.newConsumerState();
-            s.probe().becameReady(createdMicros); // "the first one: when the consumer subscribed"
+            PulsarStamping.ConsumerState s = next; // under the map's lock
+            next = subscribedState();
             return s;
         });
-        ConsumerProbe probe = state.probe();
-        // the application got free when the previous handler returned (the probe's ready instant), and
-        // became busy when this handler was called
-        long ready = state.readyFor(msg, probe.readyMicros(), probe.readyMicros(), receive);
-        observer.observe(state, msg, ready, receive);
+        state.handling(receive);
+        observer.observe(state, msg, receive);
         try {
             delegate.received(consumer, msg);
         } finally {
-            probe.becameReady(clock.nowMicros());
+            state.handled(clock.nowMicros());
         }
     }
 

@@ -46,7 +46,10 @@ public final class PulsarStamping {
 
     // ---------------------------------------------------------------- the stamp as a property
 
-    /** Property values are strings: the 30 stamp bytes travel as standard Base64, 40 characters. */
+    /**
+     * Property values are strings: the stamp's {@value LatencyStamp#LENGTH} bytes travel as standard Base64
+     * (48 characters; a version-1 stamp of 30 bytes, 40).
+     */
     public static String encode(byte[] stamp) {
         return Base64.getEncoder().encodeToString(stamp);
     }
@@ -242,17 +245,19 @@ public final class PulsarStamping {
     // ---------------------------------------------------------------- consumer side
 
     /**
-     * What one consumer (or one consumer seen by a listener or interceptor) keeps between deliveries:
-     * its probe, its lanes, and the batch of the message it received last.
+     * What one consumer (or one consumer seen by a listener or interceptor) keeps: its probe, its lanes,
+     * and its busy time line.
      *
      * <p>Lanes: reordering is judged per consumer and partition. Consumers of a Shared or Key_Shared
      * subscription each get part of a partition, in order; across consumers the order of arrival means nothing.
      *
-     * <p>A Pulsar batch (one entry: same ledger, entry and partition) reaches the consumer at once, and
-     * {@code receive()} then hands its messages out one call after the other. Like the records of one
-     * Kafka poll they share the wait that preceded them: the ready instant of a message of the same batch
-     * as the previous one is the previous one's, plus the time the application spent between the two
-     * calls (it was busy then, so that part is catch-up).
+     * <p>The time line (latency model, "busy"): a Pulsar consumer is thread-safe, so several threads may
+     * receive at once, and asynchronous receives complete on the client's threads. The consumer counts as
+     * <em>free</em> (asking) while at least one receive call is in progress or one
+     * {@code receiveAsync}/{@code batchReceiveAsync} future is pending, and as <em>busy</em> otherwise;
+     * for pushed deliveries, busy while at least one listener call is in progress. The probe is not
+     * thread-safe: every call to it goes through this object's monitor, held for a few field writes and
+     * never across a call into the client (uncontended when one thread receives, as is usual).
      */
     public static final class ConsumerState {
         private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
@@ -260,18 +265,11 @@ public final class PulsarStamping {
         final ConsumerProbe probe;
         private final long id = IDS.incrementAndGet();
         private final ConcurrentHashMap<String, Integer> lanes = new ConcurrentHashMap<>();
-        private long lastLedger = Long.MIN_VALUE;
-        private long lastEntry = Long.MIN_VALUE;
-        private int lastPartition = Integer.MIN_VALUE;
-        private long lastReady = Long.MIN_VALUE;
-        private long lastReturn = Long.MIN_VALUE;
+        /** Receive calls in progress and receive futures pending (pull), or listener calls in progress (push). */
+        private int outstanding;
 
         public ConsumerState(ConsumerProbe probe) {
             this.probe = probe;
-        }
-
-        public ConsumerProbe probe() {
-            return probe;
         }
 
         int lane(String topic) {
@@ -286,29 +284,45 @@ public final class PulsarStamping {
             return lane;
         }
 
-        /**
-         * The ready instant of a message returned by a call that started at {@code callStart}, given the
-         * one the probe's rule gives; remembers the message's batch and when the call returned.
-         */
-        public synchronized long readyFor(Message<?> message, long probeReady, long callStart, long returned) {
-            long ready = probeReady;
-            if (message.getMessageId() instanceof MessageIdAdv adv) {
-                long ledger = adv.getLedgerId();
-                long entry = adv.getEntryId();
-                int partition = adv.getPartitionIndex();
-                if (ledger == lastLedger && entry == lastEntry && partition == lastPartition
-                        && lastReady != Long.MIN_VALUE && callStart >= lastReturn) {
-                    ready = Math.min(callStart, lastReady + (callStart - lastReturn));
-                }
-                lastLedger = ledger;
-                lastEntry = entry;
-                lastPartition = partition;
-            } else {
-                lastLedger = Long.MIN_VALUE;
+        /** Pull: a receive call is entered, or an asynchronous receive asked for: free from {@code now} if it was busy. */
+        public synchronized void asking(long now) {
+            if (outstanding++ == 0) {
+                probe.free(now);
             }
-            lastReady = ready;
-            lastReturn = returned;
-            return ready;
+        }
+
+        /** Pull: a receive call returned (whatever it returned, or threw), or a receive future completed. */
+        public synchronized void answered(long now) {
+            if (outstanding > 0 && --outstanding == 0) {
+                probe.busy(now);
+            }
+        }
+
+        /** Push: a listener call is entered: busy from {@code now}. */
+        public synchronized void handling(long now) {
+            if (outstanding++ == 0) {
+                probe.busy(now);
+            }
+        }
+
+        /** Push: a listener call returned (or threw): free from {@code now} when no other call is in progress. */
+        public synchronized void handled(long now) {
+            if (outstanding > 0 && --outstanding == 0) {
+                probe.free(now);
+            }
+        }
+
+        /** Push: the consumer subscribed at {@code now} and asks from then on. */
+        public synchronized void subscribed(long now) {
+            probe.free(now);
+        }
+
+        synchronized void received(byte[] stamp, int lane, long append, long receive) {
+            probe.received(stamp, lane, append, receive);
+        }
+
+        synchronized void redelivered() {
+            probe.redelivered();
         }
     }
 
@@ -326,12 +340,13 @@ public final class PulsarStamping {
             return recorder;
         }
 
+        /** @return the state of a new consumer, busy from now until it first asks (latency model: before its first call) */
         public ConsumerState newConsumerState() {
-            return new ConsumerState(recorder.newConsumerProbe());
+            return new ConsumerState(recorder.newConsumerProbe(SYSTEM));
         }
 
-        /** Records one message handed to the application; {@code ready} may be {@link ConsumerProbe#READY_UNKNOWN}. */
-        public void observe(ConsumerState consumer, Message<?> message, long ready, long receive) {
+        /** Records one message handed to the application at {@code receive}. */
+        public void observe(ConsumerState consumer, Message<?> message, long receive) {
             try {
                 byte[] stamp = decode(message.getProperty(LatencyStamp.HEADER));
                 Optional<Long> published = message.getBrokerPublishTime();
@@ -346,9 +361,9 @@ public final class PulsarStamping {
                             + " exposingBrokerEntryMetadataToClientEnabled=true on the brokers to split them");
                 }
                 if (stamp != null && message.getRedeliveryCount() > 0) {
-                    consumer.probe.redelivered(); // counted apart; a second delivery also counts as duplicated
+                    consumer.redelivered(); // counted apart; a second delivery also counts as duplicated
                 }
-                consumer.probe.received(stamp, consumer.lane(topic), append, ready, receive);
+                consumer.received(stamp, consumer.lane(topic), append, receive);
             } catch (RuntimeException e) {
                 if (!failureLogged) {
                     failureLogged = true;

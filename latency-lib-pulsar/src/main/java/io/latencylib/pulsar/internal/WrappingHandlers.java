@@ -2,7 +2,6 @@ package io.latencylib.pulsar.internal;
 
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyStamp;
-import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import io.latencylib.spi.Delegation;
@@ -169,19 +168,23 @@ public final class WrappingHandlers {
 
     // ---------------------------------------------------------------- consumer
 
-    /** Handler of a wrapped consumer: observes receive, receiveAsync, batchReceive(Async); forwards the rest. */
+    /**
+     * Handler of a wrapped consumer: observes receive, receiveAsync, batchReceive(Async); forwards the rest.
+     * The consumer's time line (see {@link PulsarStamping.ConsumerState}): free from entering a receive
+     * call, or asking with {@code receiveAsync}/{@code batchReceiveAsync}, until the call returns (with a
+     * message, empty, or by an exception) or the future completes (also exceptionally, or cancelled); busy
+     * otherwise. The messages a call or future hands over are received when it returns or completes.
+     */
     public static final class ConsumerHandler implements InvocationHandler {
         private final Object delegate;
         private final PulsarStamping.ReceiveObserver observer;
         private final PulsarStamping.ConsumerState state;
-        private final ConsumerProbe probe;
         private final LatencyClock clock;
 
         public ConsumerHandler(Object delegate, PulsarStamping.ReceiveObserver observer, LatencyClock clock) {
             this.delegate = delegate;
             this.observer = observer;
             this.state = observer.newConsumerState();
-            this.probe = state.probe();
             this.clock = clock;
         }
 
@@ -190,11 +193,9 @@ public final class WrappingHandlers {
             if (method.getDeclaringClass() != Object.class) {
                 String name = method.getName();
                 int n = args == null ? 0 : args.length;
-                if (name.equals("receive") && (n == 0 || (n == 2 && args[1] instanceof TimeUnit))) {
+                if ((name.equals("receive") && (n == 0 || (n == 2 && args[1] instanceof TimeUnit)))
+                        || (name.equals("batchReceive") && n == 0)) {
                     return receive(method, args);
-                }
-                if (name.equals("batchReceive") && n == 0) {
-                    return batchReceive(method);
                 }
                 if ((name.equals("receiveAsync") || name.equals("batchReceiveAsync")) && n == 0) {
                     return receiveAsync(method);
@@ -204,72 +205,55 @@ public final class WrappingHandlers {
             return own != null ? own : Delegation.forward(delegate, method, args);
         }
 
-        /**
-         * A blocking receive: ready is its start, unless an empty receive (timeout) came before since the
-         * last message (the application was waiting all along), or the message is of the same batch as
-         * the previous one (see {@link PulsarStamping.ConsumerState}).
-         */
+        /** A blocking {@code receive}, {@code receive(timeout)} or {@code batchReceive}: asking while inside it. */
         private Object receive(Method method, Object[] args) throws Throwable {
-            long start = clock.nowMicros();
-            long ready;
-            synchronized (probe) {
-                ready = probe.pollStarted(start);
-            }
-            Object result = Delegation.forward(delegate, method, args);
-            long receive = clock.nowMicros();
-            if (result instanceof Message<?> m) {
-                observer.observe(state, m, state.readyFor(m, ready, start, receive), receive);
-            }
-            synchronized (probe) {
-                probe.pollReturned(result == null ? 0 : 1);
-            }
-            return result;
-        }
-
-        private Object batchReceive(Method method) throws Throwable {
-            long ready;
-            synchronized (probe) {
-                ready = probe.pollStarted(clock.nowMicros());
-            }
-            Object result = Delegation.forward(delegate, method, null);
-            long receive = clock.nowMicros();
-            int count = 0;
-            if (result instanceof Messages<?> messages) {
-                for (Message<?> m : messages) {
-                    observer.observe(state, m, ready, receive);
-                    count++;
-                }
-            }
-            synchronized (probe) {
-                probe.pollReturned(count);
+            state.asking(clock.nowMicros());
+            Object result = null;
+            try {
+                result = Delegation.forward(delegate, method, args);
+            } finally {
+                long returned = clock.nowMicros();
+                state.answered(returned);
+                observe(result, returned);
             }
             return result;
         }
 
         /**
-         * An asynchronous receive asks for one message (or one batch): ready is the start of the call, receive
-         * the completion of its future, recorded before the application's own callbacks run.
+         * An asynchronous receive: asking from the call until its future completes, when the message (or
+         * batch) is received, before the application's own callbacks run.
          */
         @SuppressWarnings("unchecked")
         private Object receiveAsync(Method method) throws Throwable {
-            long ready = clock.nowMicros();
-            Object result = Delegation.forward(delegate, method, null);
+            state.asking(clock.nowMicros());
+            Object result;
+            try {
+                result = Delegation.forward(delegate, method, null);
+            } catch (Throwable e) {
+                state.answered(clock.nowMicros());
+                throw e;
+            }
             if (!(result instanceof CompletableFuture<?> future)) {
+                state.answered(clock.nowMicros());
                 return result;
             }
             return after((CompletableFuture<Object>) future, (value, error) -> {
-                if (error != null) {
-                    return;
-                }
-                long receive = clock.nowMicros();
-                if (value instanceof Message<?> m) {
-                    observer.observe(state, m, ready, receive);
-                } else if (value instanceof Messages<?> messages) {
-                    for (Message<?> m : messages) {
-                        observer.observe(state, m, ready, receive);
-                    }
+                long completed = clock.nowMicros();
+                state.answered(completed);
+                if (error == null) {
+                    observe(value, completed);
                 }
             });
+        }
+
+        private void observe(Object result, long receive) {
+            if (result instanceof Message<?> m) {
+                observer.observe(state, m, receive);
+            } else if (result instanceof Messages<?> messages) {
+                for (Message<?> m : messages) {
+                    observer.observe(state, m, receive);
+                }
+            }
         }
     }
 }
