@@ -23,11 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Acceptance 2: each knob moves its own stage and leaves the others roughly where they were, against
  * a baseline run in the same class. Async sends of 1 KiB at 200 msg/s (a low rate: batches of one by
- * default). The consumer receives with {@code batchReceive} (1 ms timeout), Pulsar's poll: the
- * messages one broker dispatch delivers share one ready instant. (With one-message {@code receive()}
- * calls the latency model's ready instant, the start of the call that returned the message, puts a
- * broker-side dispatch delay into catch-up for every message but the first of a dispatch; see the
- * module README.) Margins are wide: this machine has 2 noisy cores.
+ * default). The first three knobs' consumer receives with {@code batchReceive} (1 ms timeout), Pulsar's
+ * poll; the last two with one-message {@code receive()}, which hands out one call at a time what
+ * arrived together: catch-up is the consumer's busy time, so a wait for the broker stays fetch however
+ * the client hands the messages out. Margins are wide: this machine has 2 noisy cores.
  */
 @ExtendWith(PulsarTestSupport.class)
 class KnobExperimentsTest {

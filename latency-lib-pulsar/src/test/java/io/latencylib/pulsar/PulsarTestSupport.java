@@ -174,7 +174,7 @@ public final class PulsarTestSupport implements BeforeAllCallback {
 
     /**
      * A consumer whose {@code batchReceive} returns, within about 1 ms, every message already there:
-     * the poll-like way to receive (one ready instant for all messages of one delivery).
+     * the poll-like way to receive (all messages of one delivery in one call).
      */
     static Consumer<byte[]> rawBatchConsumer(PulsarClient client, String topic) throws PulsarClientException {
         return client.newConsumer(Schema.BYTES).topic(topic).subscriptionName("test")

@@ -80,9 +80,9 @@ public interface PulsarSession extends LatencySession {
 
     /**
      * Wraps a listener for pushed deliveries with the test's recorder; give the result to
-     * {@code ConsumerBuilder.messageListener} right before {@code subscribe()} (the first delivery's
-     * ready instant is when this method was called). Build the consumer on {@link #client()} and it is
-     * closed after the test too.
+     * {@code ConsumerBuilder.messageListener} right before {@code subscribe()} (the consumer counts as
+     * asking for messages from when this method was called). Build the consumer on {@link #client()} and
+     * it is closed after the test too.
      */
     <T> MessageListener<T> wrap(MessageListener<T> listener);
 }
