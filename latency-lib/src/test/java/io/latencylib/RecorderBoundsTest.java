@@ -73,6 +73,24 @@ class RecorderBoundsTest {
     }
 
     @Test
+    void aLateMessageOfAProducerOfThisProcessStillHoldingItIsBelievedNotImplausible() {
+        LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).evictAfter(Duration.ofSeconds(1))
+                .maxClockOffset(Duration.ZERO).build();
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
+        long t = clock.now;
+        byte[] stamp = producer.beginSend(t, LatencyStamp.NOT_PACED);
+        producer.acked(stamp, t + 1_000, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+        consumer.free(t);
+        assertThat(consumer.received(stamp, 0, ConsumerProbe.NO_APPEND_TIME, t + 15_000_000)).isTrue(); // an outage
+        clock.now = t + 16_000_000;
+        LatencyReport.Counts c = recorder.report().counts();
+        assertThat(c.implausible()).isZero();
+        assertThat(c.joined()).isEqualTo(1);
+        assertThat(c.lost()).isZero();
+    }
+
+    @Test
     void aVersionOneStampIsStillRead() {
         byte[] v2 = LatencyStamp.encode(42, 7, clock.now, LatencyStamp.NOT_PACED);
         byte[] v1 = java.util.Arrays.copyOf(v2, 30);

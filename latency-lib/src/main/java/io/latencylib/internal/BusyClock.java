@@ -58,6 +58,10 @@ public final class BusyClock {
         }
         int last = (int) ((count - 1) & MASK);
         long t = Math.max(now, at[last]); // the clock stays monotone even if the wall clock steps back
+        if (t == at[last] && count > 1) {
+            count--; // a change back at the same instant: the span in between was empty, keep no checkpoint for it
+            return;
+        }
         long total = busyUntil[last] + (busyNow() ? t - at[last] : 0);
         int next = (int) (count & MASK);
         at[next] = t;

@@ -482,18 +482,19 @@ public final class JoinEngine {
             return false;
         }
         long send = LatencyStamp.sendMicros(stamp);
-        if (send < receiveMicros - evictAfterMicros - maxClockOffsetMicros
-                || send > receiveMicros + maxClockOffsetMicros) {
+        long producerId = LatencyStamp.producerId(stamp);
+        long seq = LatencyStamp.sequence(stamp);
+        Ledger l = find(producerId);
+        // a producer of this process still holding the message in its slot proves the stamp, however late it comes
+        if ((l == null || !l.holds(seq, send)) && (send < receiveMicros - evictAfterMicros - maxClockOffsetMicros
+                || send > receiveMicros + maxClockOffsetMicros)) {
             counters.implausible.increment();
             return false;
         }
-        long producerId = LatencyStamp.producerId(stamp);
-        long seq = LatencyStamp.sequence(stamp);
         boolean counted = measured(stamp);
         if (counted) {
             counters.received.increment();
         }
-        Ledger l = find(producerId);
         if (l == null) {
             l = remoteLedger(producerId, receiveMicros);
         }

@@ -114,6 +114,16 @@ public final class Ledger {
         return stateWord >>> SHIFT;
     }
 
+    /** @return true when this is a local ledger whose slot still holds {@code sequence}, sent at {@code sendMicros} */
+    boolean holds(long sequence, long sendMicros) {
+        if (!local) {
+            return false;
+        }
+        int idx = slot(sequence);
+        long s = state.get(idx);
+        return sequenceOf(s) == sequence && (s & SENT) != 0 && data[idx * STRIDE + F_SEND] == sendMicros;
+    }
+
     /** @return true when a sequence no longer in the window is below what its lane already received: seen before */
     boolean seenBefore(int lane, long sequence) {
         return lane >= 0 && lane < nextSequenceByLane.length() && sequence < nextSequenceByLane.get(lane);
