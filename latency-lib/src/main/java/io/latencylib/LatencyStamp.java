@@ -68,14 +68,14 @@ public final class LatencyStamp {
         return b;
     }
 
-    /** A 32-bit hash of bytes 0..29 (fields mixed with distinct odd constants, then a 64-bit finaliser). */
+    /** A 32-bit hash of bytes 0..29: each field times its own odd constant, summed, then folded. */
     private static int check(byte[] b) {
-        long h = 0x9E3779B97F4A7C15L ^ (b[0] & 0xffL) << 8 ^ (b[1] & 0xffL);
-        h = (h ^ (long) LONG.get(b, 2)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (long) LONG.get(b, 10)) * 0x94D049BB133111EBL;
-        h = (h ^ (long) LONG.get(b, 18)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ ((int) INT.get(b, 26) & 0xffffffffL)) * 0x94D049BB133111EBL;
-        h ^= h >>> 31;
+        long h = ((long) LONG.get(b, 2) * 0x9E3779B97F4A7C15L)
+                + ((long) LONG.get(b, 10) * 0xBF58476D1CE4E5B9L)
+                + ((long) LONG.get(b, 18) * 0x94D049BB133111EBL)
+                + (((int) INT.get(b, 26) & 0xffffffffL) << 16 ^ (b[0] & 0xffL) << 8 ^ (b[1] & 0xffL)) * 0xD6E8FEB86659FD93L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
         return (int) (h ^ h >>> 32);
     }
 

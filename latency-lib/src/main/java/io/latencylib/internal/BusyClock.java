@@ -18,6 +18,8 @@ public final class BusyClock {
     public static final int CHECKPOINTS = 1024;
     private static final int MASK = CHECKPOINTS - 1;
 
+    /** Scratch for the splits computed on this consumer's thread (no thread-local lookup per message). */
+    final Split split = new Split();
     private final long[] at = new long[CHECKPOINTS];
     private final long[] busyUntil = new long[CHECKPOINTS];
     /** Checkpoints written so far; checkpoint k is busy after it when k is even (k = 0: created, busy). */
@@ -121,17 +123,21 @@ public final class BusyClock {
     /**
      * @return the instant since which the consumer had been free without a break just before {@code t} (a
      *     receive instant: a call that returns at {@code t} or a handler entered at {@code t} ends the free
-     *     span there), or {@link Ledger#ABSENT} when it was busy; lets a split computed later on another
-     *     thread tell the busy time after that instant
+     *     span there), or {@code t} itself when it was already busy then (an adapter that turned busy before
+     *     it read the receive instant); lets a split computed later on another thread tell the busy time after
+     *     that instant. {@link Ledger#ABSENT} when the time line is not observed.
      */
     public long freeSinceBefore(long t) {
+        if (!observed) {
+            return Ledger.ABSENT;
+        }
         long k = count - 1;
         int last = (int) (k & MASK);
         if ((k & 1) == 0 && at[last] >= t && k > 0) {
             k--; // turned busy at t: the free span ended there
         }
-        if ((k & 1) == 0 || count - 1 - k >= CHECKPOINTS) {
-            return Ledger.ABSENT;
+        if ((k & 1) == 0) {
+            return t; // busy at t: no free span before it
         }
         return at[(int) (k & MASK)];
     }

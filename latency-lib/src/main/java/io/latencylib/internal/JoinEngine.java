@@ -544,7 +544,7 @@ public final class JoinEngine {
             counters.reordered.increment();
         }
         int base = idx * Ledger.STRIDE;
-        l.data[base + Ledger.F_FREE_SINCE] = busy != null && busy.observed() ? busy.freeSinceBefore(receive) : ABSENT;
+        l.data[base + Ledger.F_FREE_SINCE] = busy != null ? busy.freeSinceBefore(receive) : ABSENT;
         l.data[base + Ledger.F_RECEIVE] = receive;
         l.data[base + Ledger.F_APPEND_MS] = appendMillis;
         addFlag(l, idx, seq, Ledger.RECEIVED, busy);
@@ -582,7 +582,7 @@ public final class JoinEngine {
         long send = LatencyStamp.sendMicros(stamp);
         long intended = LatencyStamp.intendedMicros(stamp);
         if (measured(send, intended)) {
-            record(SPLIT.get().compute(send, ABSENT, appendMillis, ABSENT, receive, busy, ABSENT), intended,
+            record(scratch(busy).compute(send, ABSENT, appendMillis, ABSENT, receive, busy, ABSENT), intended,
                     LatencyStamp.producerId(stamp), LatencyStamp.sequence(stamp));
         }
     }
@@ -631,7 +631,7 @@ public final class JoinEngine {
         long freeSince = busy != null ? ABSENT : d[base + Ledger.F_FREE_SINCE];
         long appendMillis = d[base + Ledger.F_APPEND_MS];
         long receive = d[base + Ledger.F_RECEIVE];
-        Split split = SPLIT.get().compute(send, dispatch, appendMillis, commit, receive, busy, freeSince);
+        Split split = scratch(busy).compute(send, dispatch, appendMillis, commit, receive, busy, freeSince);
         if (ack != ABSENT && appendMillis != ABSENT) {
             // the producer's ack (not a later transaction commit) bounds the broker clock tightest
             split.offsetLower = Math.max(split.offsetLower, appendMillis * 1000 - Math.min(ack, receive));
@@ -639,12 +639,19 @@ public final class JoinEngine {
         record(split, intended, l.producerId, seq);
     }
 
+    /** @return a split to compute into: the consumer's own on its thread, else this thread's */
+    private static Split scratch(BusyClock busy) {
+        return busy != null ? busy.split : SPLIT.get();
+    }
+
     /** Records one message's split: its stages, end-to-end, clamps and the clock-offset bounds it implies. */
     private void record(Split split, long intended, long producerId, long seq) {
         long[] b = split.b;
-        for (int i = 1; i <= 5; i++) {
-            if (split.clampMicros[i] > 0) {
-                counters.clamped(i, split.clampMicros[i]);
+        if (split.clamped) {
+            for (int i = 1; i <= 5; i++) {
+                if (split.clampMicros[i] > 0) {
+                    counters.clamped(i, split.clampMicros[i]);
+                }
             }
         }
         if (split.approximated) {

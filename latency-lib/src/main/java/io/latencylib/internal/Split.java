@@ -21,6 +21,8 @@ public final class Split {
     public final long[] b = new long[6];
     /** Per boundary, how far it had to be moved beyond its instant's resolution (0 when it was not). */
     public final long[] clampMicros = new long[6];
+    /** True when some boundary was clamped ({@link #clampMicros} has a non-zero entry). */
+    public boolean clamped;
     /** True when the busy time reached back beyond the consumer's checkpoints and was counted busy. */
     public boolean approximated;
     /** Bounds on (broker clock − client clock) this message implies, or {@link #ABSENT} without append time. */
@@ -42,7 +44,10 @@ public final class Split {
      */
     public Split compute(long send, long dispatch, long appendMillis, long commit, long receive, BusyClock busy,
                          long freeSince) {
-        java.util.Arrays.fill(clampMicros, 0);
+        if (clamped) {
+            java.util.Arrays.fill(clampMicros, 0);
+            clamped = false;
+        }
         approximated = false;
         offsetLower = ABSENT;
         offsetUpper = ABSENT;
@@ -122,6 +127,7 @@ public final class Split {
     }
 
     private void clamped(int boundary, long amount) {
+        clamped = true;
         clampMicros[boundary] = Math.max(clampMicros[boundary], amount);
     }
 }

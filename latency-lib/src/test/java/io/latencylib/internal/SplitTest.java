@@ -193,5 +193,8 @@ class SplitTest {
         assertThat(clock.freeSinceBefore(T + 400)).isEqualTo(T + 300);
         clock.busy(T + 400);  // a call returned at the receive instant: the free span ended there
         assertThat(clock.freeSinceBefore(T + 400)).isEqualTo(T + 300);
+        // busy before the receive instant was read: no free span, the split away from the consumer counts
+        // [commit, receive] busy (approximated) rather than merging catch-up and fetch
+        assertThat(clock.freeSinceBefore(T + 450)).isEqualTo(T + 450);
     }
 }
