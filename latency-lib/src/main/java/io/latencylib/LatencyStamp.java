@@ -32,8 +32,9 @@ public final class LatencyStamp {
     /** Length in bytes of the stamps this library writes. */
     public static final int LENGTH = 34;
     /** The previous version, still read: 30 bytes without the check field. */
-    static final byte VERSION_1 = 1;
-    static final int LENGTH_1 = 30;
+    public static final byte VERSION_1 = 1;
+    /** Length in bytes of a version-1 stamp. */
+    public static final int LENGTH_1 = 30;
     /** Value of an intended instant for traffic that was not paced. */
     public static final long NOT_PACED = Long.MIN_VALUE;
     private static final byte PACED = 1;

@@ -111,6 +111,11 @@ public final class BusyClock {
         if (to <= from) {
             return 0;
         }
+        long lastK = count - 1;
+        long lastAt = at[(int) (lastK & MASK)];
+        if (from >= lastAt) {
+            return (lastK & 1) == 0 ? to - from : 0; // both after the last change: all busy or all free
+        }
         long busy = busyUpTo(to) - busyUpTo(from);
         return Math.max(0, Math.min(busy, to - from));
     }

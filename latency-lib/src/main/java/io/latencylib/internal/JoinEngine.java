@@ -477,7 +477,7 @@ public final class JoinEngine {
      *     (counted implausible); such values are recorded nowhere
      */
     public boolean received(byte[] stamp, int lane, long appendMillis, long receiveMicros, BusyClock busy) {
-        if (!LatencyStamp.isValid(stamp)) {
+        if (stamp == null || stamp.length != LatencyStamp.LENGTH && stamp.length != LatencyStamp.LENGTH_1) {
             counters.unstamped.increment();
             return false;
         }
@@ -485,11 +485,18 @@ public final class JoinEngine {
         long producerId = LatencyStamp.producerId(stamp);
         long seq = LatencyStamp.sequence(stamp);
         Ledger l = find(producerId);
-        // a producer of this process still holding the message in its slot proves the stamp, however late it comes
-        if ((l == null || !l.holds(seq, send)) && (send < receiveMicros - evictAfterMicros - maxClockOffsetMicros
-                || send > receiveMicros + maxClockOffsetMicros)) {
-            counters.implausible.increment();
-            return false;
+        // a producer of this process still holding the message (its 64-bit id, sequence and send instant) proves
+        // the stamp, however late it comes; any other value must pass the check and be plausible
+        if (l == null || !l.holds(seq, send)) {
+            if (!LatencyStamp.isValid(stamp)) {
+                counters.unstamped.increment();
+                return false;
+            }
+            if (send < receiveMicros - evictAfterMicros - maxClockOffsetMicros
+                    || send > receiveMicros + maxClockOffsetMicros) {
+                counters.implausible.increment();
+                return false;
+            }
         }
         boolean counted = measured(stamp);
         if (counted) {
