@@ -54,7 +54,9 @@ public final class BusyClock {
     }
 
     private void change(long now, boolean toBusy) {
-        observed = true;
+        if (!observed) {
+            observed = true;
+        }
         if (toBusy == busyNow()) {
             return;
         }

@@ -138,15 +138,13 @@ public final class Ledger {
         if (lane < 0 || lane >= nextSequenceByLane.length()) {
             return false;
         }
-        while (true) {
-            long next = nextSequenceByLane.get(lane);
-            if (sequence < next) {
-                return true;
-            }
-            if (nextSequenceByLane.compareAndSet(lane, next, sequence + 1)) {
-                return false;
-            }
+        // one consumer reads a partition at a time (a consumer group assigns it to one member): a plain
+        // maximum suffices; a rare race between two readers can only leave the mark a little low
+        if (sequence < nextSequenceByLane.get(lane)) {
+            return true;
         }
+        nextSequenceByLane.lazySet(lane, sequence + 1);
+        return false;
     }
 
     int slot(long sequence) {
