@@ -498,7 +498,7 @@ public final class JoinEngine {
                 return false;
             }
         }
-        boolean counted = measured(stamp);
+        boolean counted = measured(send, LatencyStamp.intendedMicros(stamp));
         if (counted) {
             counters.received.increment();
         }
@@ -551,7 +551,9 @@ public final class JoinEngine {
             counters.reordered.increment();
         }
         int base = idx * Ledger.STRIDE;
-        l.data[base + Ledger.F_FREE_SINCE] = busy != null ? busy.freeSinceBefore(receive) : ABSENT;
+        // needed only when the split will be completed on another thread (no acknowledgement yet)
+        l.data[base + Ledger.F_FREE_SINCE] = busy != null && (s & Ledger.ACKED) == 0
+                ? busy.freeSinceBefore(receive) : ABSENT;
         l.data[base + Ledger.F_RECEIVE] = receive;
         l.data[base + Ledger.F_APPEND_MS] = appendMillis;
         addFlag(l, idx, seq, Ledger.RECEIVED, busy);
