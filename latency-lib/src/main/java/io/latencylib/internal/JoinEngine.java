@@ -513,10 +513,10 @@ public final class JoinEngine {
             recordUnjoined(stamp, appendMillis, receiveMicros, busy);
             return true;
         }
-        l.lastActivityMicros = receiveMicros;
         if (l.local) {
             receivedLocal(l, stamp, seq, lane, appendMillis, receiveMicros, busy, counted);
         } else {
+            l.lastActivityMicros = receiveMicros; // only remote ledgers go when idle: no store per local message
             receivedRemote(l, stamp, seq, lane, appendMillis, receiveMicros, busy, counted);
         }
         return true;
