@@ -30,9 +30,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Producer-side and consumer-side halves of each message are joined in memory; a half whose
  * other half does not come within {@link Builder#evictAfter(Duration)} is evicted and counted (an
- * acknowledged message never received is lost). Memory is bounded by
- * {@link Builder#joinCapacity(int)} slots per producer. Recording takes no locks and allocates
- * nothing per message beyond the stamp bytes. Thread-safe.
+ * acknowledged message never received is lost). Memory is bounded whatever the traffic: by
+ * {@link Builder#joinCapacity(int)} slots per producer of this process and
+ * {@link Builder#remoteProducerMemory(long)} for the producers of other processes (see {@link Builder}).
+ * Recording takes no locks and allocates nothing per message beyond the stamp bytes. Thread-safe.
  */
 public final class LatencyRecorder {
 
