@@ -272,10 +272,6 @@ public final class JoinEngine {
         }
     }
 
-    public Set<String> notes() {
-        return notes;
-    }
-
     // ---------------------------------------------------------------- producer side
 
     /** Claims the next sequence, fills its slot and returns the stamp bytes. */
@@ -798,18 +794,6 @@ public final class JoinEngine {
     public void resetClockOffsetBounds() {
         offsetLowerMicros.set(Long.MIN_VALUE);
         offsetUpperMicros.set(Long.MAX_VALUE);
-    }
-
-    /** @return the number of remote producers followed now (for tests of the memory bound) */
-    public int remoteProducers() {
-        synchronized (registryLock) {
-            return remoteCount;
-        }
-    }
-
-    /** @return the most remote producers followed at once */
-    public int maxRemoteProducers() {
-        return maxRemoteLedgers;
     }
 
     /** @return the notes, in no particular order */
