@@ -36,14 +36,14 @@ class MicrometerMetersTest {
         }
         LatencyReport report = recorder.report();
 
-        Timer e2e = registry.get("messaging.latency").tag("stage", "end-to-end")
+        Timer e2e = registry.get("messaging.latency.end.to.end").tag("from", "send")
                 .tag("messaging.system", "kafka").tag("messaging.destination.name", topic).timer();
         assertThat(e2e.count()).isEqualTo(report.counts().received()).isEqualTo(500);
         // the same largest value (HdrHistogram reports it to 3 significant digits)
         assertThat(e2e.max(TimeUnit.MICROSECONDS)).isCloseTo(report.endToEnd().max().toNanos() / 1000.0,
                 org.assertj.core.data.Percentage.withPercentage(0.1));
         for (String stage : new String[] {"produce", "publish", "commit", "catch-up", "fetch"}) {
-            assertThat(registry.get("messaging.latency").tag("stage", stage).timer().count()).as(stage).isEqualTo(500);
+            assertThat(registry.get("messaging.latency.stage").tag("stage", stage).timer().count()).as(stage).isEqualTo(500);
         }
         assertThat(registry.get("messaging.producer.latency").timer().count()).isEqualTo(report.counts().acked());
         assertThat(registry.get("messaging.latency.messages").tag("outcome", "sent").functionCounter().count())

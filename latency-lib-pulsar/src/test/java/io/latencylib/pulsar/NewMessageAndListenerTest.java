@@ -107,7 +107,7 @@ class NewMessageAndListenerTest {
             assertThat(m.getProperty(LatencyStamp.HEADER)).hasSize((LatencyStamp.LENGTH + 2) / 3 * 4); // Base64
         }
         // Micrometer: messaging.system=pulsar, fed by the same recording
-        assertThat(registry.find("messaging.latency").tag("messaging.system", "pulsar").tag("stage", "end-to-end")
+        assertThat(registry.find("messaging.latency.end.to.end").tag("messaging.system", "pulsar").tag("from", "send")
                 .timer()).isNotNull().satisfies(t -> assertThat(t.count()).isEqualTo(COUNT));
         meters.close();
     }
