@@ -1,17 +1,13 @@
 package io.latencylib.spring.boot;
 
-import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
- * The recorders of every destination ({@link LatencyRecorders}, a {@code MeterBinder}) and the
- * {@code latency} Actuator endpoint. On when this module is on the classpath; {@code latency.enabled=false}
+ * The recorders of every destination ({@link LatencyRecorders}, a {@code MeterBinder}). On when this module is on the classpath; {@code latency.enabled=false}
  * turns everything off.
  */
 @AutoConfiguration
@@ -23,17 +19,5 @@ public class LatencyAutoConfiguration {
     @ConditionalOnMissingBean
     public LatencyRecorders latencyRecorders(LatencyProperties properties) {
         return new LatencyRecorders(properties);
-    }
-
-    /** The endpoint, where Actuator is present. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    static class EndpointConfiguration {
-        @Bean
-        @ConditionalOnMissingBean
-        @ConditionalOnAvailableEndpoint
-        public LatencyEndpoint latencyEndpoint(LatencyRecorders recorders) {
-            return new LatencyEndpoint(recorders);
-        }
     }
 }

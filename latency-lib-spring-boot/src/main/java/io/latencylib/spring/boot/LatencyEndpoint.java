@@ -54,13 +54,13 @@ public class LatencyEndpoint {
     }
 
     /** Every destination measured so far, by {@code system:destination}. */
-    @ReadOperation
+    @ReadOperation(producesFrom = Format.class)
     public WebEndpointResponse<String> reports(Format format) {
         return render(new TreeMap<>(recorders.destinations()), format);
     }
 
     /** One destination (a topic or queue name; every system that has it). */
-    @ReadOperation
+    @ReadOperation(producesFrom = Format.class)
     public WebEndpointResponse<String> report(@Selector String destination, Format format) {
         Map<String, LatencyRecorders.Destination> selected = new TreeMap<>();
         recorders.destinations().forEach((key, d) -> {
