@@ -1,6 +1,7 @@
 package io.latencylib.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.latencylib.LatencyRecorder;
@@ -106,7 +107,8 @@ class KafkaAutoConfigurationTest {
                 "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--spring.kafka.consumer.auto-offset-reset=earliest",
                 "--management.endpoints.web.exposure.include=prometheus,latency",
-                "--latency.slos=p99 < 5s,lost == 0"};
+                "--latency.slos=p99 < 5s,lost == 0",
+                "--latency.meters.percentile-histogram=true"};
         String[] args = new String[base.length + more.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(more, 0, args, base.length, more.length);
@@ -243,6 +245,16 @@ class KafkaAutoConfigurationTest {
             assertThat(slowCatchUp).as("catch-up p50 of the sleeping listener (ms)")
                     .isGreaterThan(3 * fastCatchUp + 100); // ~2.4 s expected, the baseline ~0 (0.3 s on a loaded machine)
             assertThat(slowCatchUp).as("the wait is catch-up, not fetch").isGreaterThan(5 * slowFetch);
+
+            // the Grafana dashboard asks only for series this service exports
+            GrafanaDashboard.assertEveryQueryMatches(scrape);
+            // ... and the check can fail: without the clamp counters, or without the unstamped outcome
+            assertThatThrownBy(() -> GrafanaDashboard.assertEveryQueryMatches(
+                    scrape.replaceAll("(?m)^messaging_latency_clamps_total.*\n", "")))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("messaging_latency_clamps_total");
+            assertThatThrownBy(() -> GrafanaDashboard.assertEveryQueryMatches(
+                    scrape.replaceAll("(?m)^messaging_latency_messages_total\\{.*outcome=\"unstamped\".*\n", "")))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("unstamped");
 
             // the SLO gauges and the endpoint: JSON (the report schema, with verdicts) and text
             Map<String, String> slo = Map.of("messaging_destination_name", "orders", "slo", "lost == 0");
