@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -63,8 +64,9 @@ class KafkaAutoConfigurationTest {
         }
     }
 
-    /** The service: topics, two listeners; nothing of latency-lib. */
-    @SpringBootApplication
+    /** The service: topics, listeners; nothing of latency-lib. (No component scan: the tests' apps stay apart.) */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
     static class OrderService {
         @Bean
         NewTopic orders() {
