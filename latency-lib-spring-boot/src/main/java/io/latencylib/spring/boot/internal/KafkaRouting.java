@@ -179,8 +179,11 @@ public final class KafkaRouting {
             @Override
             public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
                 if (method.getName().equals("poll") && args != null && args.length == 1) {
-                    ConsumerRecords<?, ?> all = oneShot != null ? oneShot : pollFrom(index + 1, args[0]);
-                    return only(all, topic);
+                    if (oneShot != null) {
+                        return only(oneShot, topic);
+                    }
+                    pollFrom(index + 1, args[0]); // returns the next lane's records only
+                    return only(polled, topic);   // all of them: what the client's poll returned
                 }
                 Object own = Delegation.objectMethod(proxy, raw, "LatencyConsumerLane", method, args);
                 if (own != null) {
