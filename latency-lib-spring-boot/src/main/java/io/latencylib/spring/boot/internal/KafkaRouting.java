@@ -113,7 +113,9 @@ public final class KafkaRouting {
             if (name.equals("send") && args != null && args[0] instanceof ProducerRecord<?, ?> record
                     && (args.length == 1 || (args.length == 2 && (args[1] == null || args[1] instanceof Callback)))) {
                 Producer p = wrapperOf(record.topic());
-                return args.length == 1 ? p.send(record) : p.send(record, (Callback) args[1]);
+                // the topic's wrapper serves the same call (same method and arguments: nothing more allocated)
+                return p == raw ? Delegation.forward(raw, method, args)
+                        : Proxy.getInvocationHandler(p).invoke(p, method, args);
             }
             if (args == null && (name.equals("beginTransaction") || name.equals("commitTransaction")
                     || name.equals("abortTransaction"))) {
