@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,7 @@ class KafkaAutoConfigurationTest {
     static final CountDownLatch FAST = new CountDownLatch(MESSAGES);
     static final CountDownLatch SLOW = new CountDownLatch(MESSAGES);
     static final CountDownLatch WARM_UP = new CountDownLatch(MESSAGES);
+    static final AtomicInteger STAMPED_WARM_UPS = new AtomicInteger();
 
     static EmbeddedKafka kafka;
 
@@ -90,7 +93,10 @@ class KafkaAutoConfigurationTest {
         }
 
         @KafkaListener(topics = "warm-up", groupId = "warm-up")
-        void onWarmUp(String order) {
+        void onWarmUp(ConsumerRecord<String, String> record) {
+            if (record.headers().lastHeader("latency-stamp") != null) {
+                STAMPED_WARM_UPS.incrementAndGet();
+            }
             WARM_UP.countDown();
         }
 
@@ -110,7 +116,8 @@ class KafkaAutoConfigurationTest {
                 "--spring.kafka.consumer.auto-offset-reset=earliest",
                 "--management.endpoints.web.exposure.include=prometheus,latency",
                 "--latency.slos=p99 < 5s,lost == 0",
-                "--latency.meters.percentile-histogram=true"};
+                "--latency.meters.percentile-histogram=true",
+                "--latency.destinations.exclude=warm-*"};
         String[] args = new String[base.length + more.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(more, 0, args, base.length, more.length);
@@ -174,9 +181,10 @@ class KafkaAutoConfigurationTest {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
             awaitAssignment(context);
-            // warm-up (JIT, connections) on a topic of its own: it has its own recorder, the others start clean
+            // warm-up (JIT, connections) on a topic of its own, excluded (latency.destinations.exclude): not measured
             sendPaced(template, new String[] {"warm-up"}, MESSAGES, 2_000_000);
             assertThat(WARM_UP.await(60, TimeUnit.SECONDS)).as("every warm-up message handled").isTrue();
+            assertThat(STAMPED_WARM_UPS).as("an excluded topic's records go out untouched").hasValue(0);
             // the same load on both topics at once (250 msg/s each): a listener that keeps up, one of 50 msg/s that
             // takes 6 s for what arrives in 1.2 s
             sendPaced(template, new String[] {"orders", "slow-orders"}, 2 * MESSAGES, 2_000_000);
@@ -186,6 +194,7 @@ class KafkaAutoConfigurationTest {
             LatencyRecorders recorders = context.getBean(LatencyRecorders.class);
             LatencyRecorder ordersRecorder = recorders.recorderFor("kafka", "orders").orElseThrow();
             LatencyRecorder slowRecorder = recorders.recorderFor("kafka", "slow-orders").orElseThrow();
+            assertThat(recorders.destinations()).containsOnlyKeys("kafka:orders", "kafka:slow-orders");
             // the report is read after the scrape: received counts are final once every listener ran
             String scrape = get(port, "/actuator/prometheus", "text/plain");
             LatencyReport orders = ordersRecorder.report();
