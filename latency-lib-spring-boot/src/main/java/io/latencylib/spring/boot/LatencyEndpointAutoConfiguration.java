@@ -9,7 +9,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code latency} Actuator endpoint ({@link LatencyEndpoint}), where Actuator is present; exposed
- * over HTTP like any endpoint ({@code management.endpoints.web.exposure.include=latency}).
+ * over HTTP like any endpoint ({@code management.endpoints.web.exposure.include=latency}). With
+ * {@code latency.slos}, the {@code latency} health indicator ({@link LatencySloHealthIndicator}).
  */
 @AutoConfiguration(after = LatencyAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
@@ -21,5 +22,19 @@ public class LatencyEndpointAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     public LatencyEndpoint latencyEndpoint(LatencyRecorders recorders) {
         return new LatencyEndpoint(recorders);
+    }
+
+    /** Health {@code latency}, when latency.slos names objectives and Spring Boot's health support is present. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "latencyHealthIndicator")
+        @ConditionalOnBean(LatencyRecorders.class)
+        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("latency")
+        @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression("!'${latency.slos:}'.isEmpty()")
+        public LatencySloHealthIndicator latencyHealthIndicator(LatencyRecorders recorders) {
+            return new LatencySloHealthIndicator(recorders);
+        }
     }
 }

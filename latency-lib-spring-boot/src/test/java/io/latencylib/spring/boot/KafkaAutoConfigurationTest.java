@@ -114,8 +114,9 @@ class KafkaAutoConfigurationTest {
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--spring.kafka.consumer.auto-offset-reset=earliest",
-                "--management.endpoints.web.exposure.include=prometheus,latency",
-                "--latency.slos=p99 < 5s,lost == 0",
+                "--management.endpoints.web.exposure.include=health,prometheus,latency",
+                "--management.endpoint.health.show-details=always",
+                "--latency.slos=p99 < 60s,lost == 0,catch-up.max < 1us",
                 "--latency.meters.percentile-histogram=true",
                 "--latency.destinations.exclude=warm-*"};
         String[] args = new String[base.length + more.length];
@@ -125,10 +126,14 @@ class KafkaAutoConfigurationTest {
     }
 
     static String get(int port, String path, String accept) throws Exception {
+        return get(port, path, accept, 200);
+    }
+
+    static String get(int port, String path, String accept, int status) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port + path)).header("Accept", accept).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("%s (%s): %s", path, accept, r.body()).isEqualTo(200);
+        assertThat(r.statusCode()).as("%s (%s): %s", path, accept, r.body()).isEqualTo(status);
         return r.body();
     }
 
@@ -275,7 +280,18 @@ class KafkaAutoConfigurationTest {
             assertThat(json.has("kafka:slow-orders")).isTrue();
             String one = get(port, "/actuator/latency/orders", "application/json");
             JsonNode ordersJson = JsonMapper.builder().build().readTree(one).get("kafka:orders");
-            assertThat(io.latencylib.report.LatencyReports.fromJson(ordersJson.toString()).verdicts()).hasSize(2);
+            assertThat(io.latencylib.report.LatencyReports.fromJson(ordersJson.toString()).verdicts()).hasSize(3);
+            // health: DOWN (503) while an objective is violated, with the verdicts and the stage at fault
+            JsonNode health = JsonMapper.builder().build().readTree(get(port, "/actuator/health", "application/json",
+                    503)).get("components").get("latency");
+            assertThat(health.get("status").asString()).isEqualTo("DOWN");
+            JsonNode slowHealth = health.get("details").get("kafka:slow-orders");
+            assertThat(slowHealth.get("lost == 0").asString()).startsWith("PASS");
+            assertThat(slowHealth.get("p99 < 60s").asString()).startsWith("PASS");
+            assertThat(slowHealth.get("catch-up.max < 1us").asString()).startsWith("FAIL")
+                    .contains("stage at fault: catch-up");
+            assertThat(sample(scrape, "messaging_latency_slo", Map.of("messaging_destination_name", "slow-orders",
+                    "slo", "catch-up.max < 1us"))).isZero();
             String text = get(port, "/actuator/latency/orders", "text/plain");
             assertThat(text).contains("== kafka:orders").contains("catch-up").contains("end-to-end")
                     .contains("lost == 0");
@@ -283,10 +299,15 @@ class KafkaAutoConfigurationTest {
     }
 
     @Test
-    void oneSwitchTurnsItOff() {
+    void oneSwitchTurnsItOffAndOneTheHealthIndicator() {
         try (ConfigurableApplicationContext context = start("--latency.enabled=false")) {
             assertThat(context.getBeansOfType(LatencyRecorders.class)).isEmpty();
             assertThat(context.getBeansOfType(LatencyEndpoint.class)).isEmpty();
+            assertThat(context.getBeansOfType(LatencySloHealthIndicator.class)).isEmpty();
+        }
+        try (ConfigurableApplicationContext context = start("--management.health.latency.enabled=false")) {
+            assertThat(context.getBeansOfType(LatencyRecorders.class)).hasSize(1);
+            assertThat(context.getBeansOfType(LatencySloHealthIndicator.class)).isEmpty();
         }
     }
 }
