@@ -102,6 +102,24 @@ class RecorderBoundsTest {
     }
 
     /**
+     * The format is a contract between processes on different library builds: version-2 stamps written by
+     * the first release that had them (bytes captured from it) still pass the check, and are written the same.
+     */
+    @Test
+    void versionTwoStampsOfAnEarlierBuildStillPassTheCheck() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        byte[] unpaced = hex.parseHex("02005eed1234abcd0001000000000000002a00060a241820224000000000cef3dd42");
+        byte[] paced = hex.parseHex("0201fffffffffffffff9000001000000000000060a24182022400001e240e274f91b");
+        assertThat(LatencyStamp.isValid(unpaced)).isTrue();
+        assertThat(LatencyStamp.isValid(paced)).isTrue();
+        assertThat(LatencyStamp.encode(0x5eed1234abcd0001L, 42, 1_700_000_000_123_456L, LatencyStamp.NOT_PACED))
+                .isEqualTo(unpaced);
+        assertThat(LatencyStamp.encode(-7L, 1L << 40, 1_700_000_000_123_456L, 1_700_000_000_000_000L))
+                .isEqualTo(paced);
+        assertThat(LatencyStamp.intendedMicros(paced)).isEqualTo(1_700_000_000_000_000L);
+    }
+
+    /**
      * A consumer that never committed is replaced after the producer's join slots were reused: the
      * second member reads everything again. Every re-read is a duplicate, end-to-end holds one sample per
      * distinct message, nothing is lost.
