@@ -161,6 +161,39 @@ class RecorderBoundsTest {
         assertThat(recorder.report().counts().lost()).isZero();
     }
 
+    /**
+     * Under load the consumer can get a message before its producer gets the acknowledgement. When the join
+     * table overflows then, the newer message that takes the slot must not take the receipt with it: every
+     * message received is recorded once (joined or unjoined), none lost.
+     */
+    @Test
+    void aReceiptWaitingForItsAcknowledgementSurvivesTheOverflowOfTheJoinTable() {
+        LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).joinCapacity(16).build();
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
+        int messages = 64;
+        byte[][] stamps = new byte[messages][];
+        for (int i = 0; i < messages; i++) {
+            stamps[i] = producer.beginSend(clock.now, LatencyStamp.NOT_PACED); // overflows from message 16 on
+            consumer.free(clock.now + 100);
+            consumer.received(stamps[i], 0, ConsumerProbe.NO_APPEND_TIME, clock.now + 300);
+            consumer.busy(clock.now + 300);
+            clock.now += 1_000;
+        }
+        for (byte[] stamp : stamps) { // the acknowledgements come late, after all the receipts
+            producer.acked(stamp, clock.now, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+        }
+        LatencyReport report = recorder.report();
+        LatencyReport.Counts c = report.counts();
+        assertThat(c.received()).isEqualTo(messages);
+        assertThat(c.joined() + c.unjoined()).as("joined + unjoined").isEqualTo(messages);
+        assertThat(c.unjoined()).as("the receipts whose slots were taken").isEqualTo(messages - 16);
+        assertThat(report.endToEnd().count()).as("end-to-end samples").isEqualTo(messages);
+        assertThat(c.acked()).isEqualTo(messages);
+        assertThat(c.lost()).isZero();
+        assertThat(c.duplicated()).isZero();
+    }
+
     @Test
     void acknowledgementsAreCountedAfterOverflowAndAFailureReportedTwiceCountsOnce() {
         LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).joinCapacity(16).build();
