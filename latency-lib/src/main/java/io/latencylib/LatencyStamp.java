@@ -60,21 +60,24 @@ public final class LatencyStamp {
         LONG.set(b, 2, producerId);
         LONG.set(b, 10, sequence);
         LONG.set(b, 18, sendMicros);
+        int flags = 0, lateness = 0;
         if (intendedMicros != NOT_PACED) {
+            flags = PACED;
+            lateness = (int) Math.max(0, Math.min(Integer.MAX_VALUE, sendMicros - intendedMicros));
             b[1] = PACED;
-            long lateness = sendMicros - intendedMicros;
-            INT.set(b, 26, (int) Math.max(0, Math.min(Integer.MAX_VALUE, lateness)));
+            INT.set(b, 26, lateness);
         }
-        INT.set(b, 30, check(b));
+        // the check from the values in hand: no read back of the bytes just written
+        INT.set(b, 30, check(VERSION, flags, producerId, sequence, sendMicros, lateness));
         return b;
     }
 
     /** A 32-bit hash of bytes 0..29: each field times its own odd constant, summed, then folded. */
-    private static int check(byte[] b) {
-        long h = ((long) LONG.get(b, 2) * 0x9E3779B97F4A7C15L)
-                + ((long) LONG.get(b, 10) * 0xBF58476D1CE4E5B9L)
-                + ((long) LONG.get(b, 18) * 0x94D049BB133111EBL)
-                + (((int) INT.get(b, 26) & 0xffffffffL) << 16 ^ (b[0] & 0xffL) << 8 ^ (b[1] & 0xffL)) * 0xD6E8FEB86659FD93L;
+    private static int check(int version, int flags, long producerId, long sequence, long sendMicros, int lateness) {
+        long h = producerId * 0x9E3779B97F4A7C15L
+                + sequence * 0xBF58476D1CE4E5B9L
+                + sendMicros * 0x94D049BB133111EBL
+                + ((lateness & 0xffffffffL) << 16 ^ (version & 0xffL) << 8 ^ (flags & 0xffL)) * 0xD6E8FEB86659FD93L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         return (int) (h ^ h >>> 32);
@@ -89,7 +92,8 @@ public final class LatencyStamp {
             return false;
         }
         if (value.length == LENGTH) {
-            return value[0] == VERSION && (int) INT.get(value, 30) == check(value);
+            return value[0] == VERSION && (int) INT.get(value, 30) == check(value[0], value[1], (long) LONG.get(value, 2),
+                    (long) LONG.get(value, 10), (long) LONG.get(value, 18), (int) INT.get(value, 26));
         }
         return value.length == LENGTH_1 && value[0] == VERSION_1;
     }

@@ -102,6 +102,24 @@ class RecorderBoundsTest {
     }
 
     /**
+     * The format is a contract between processes on different library builds: version-2 stamps written by
+     * the first release that had them (bytes captured from it) still pass the check, and are written the same.
+     */
+    @Test
+    void versionTwoStampsOfAnEarlierBuildStillPassTheCheck() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        byte[] unpaced = hex.parseHex("02005eed1234abcd0001000000000000002a00060a241820224000000000cef3dd42");
+        byte[] paced = hex.parseHex("0201fffffffffffffff9000001000000000000060a24182022400001e240e274f91b");
+        assertThat(LatencyStamp.isValid(unpaced)).isTrue();
+        assertThat(LatencyStamp.isValid(paced)).isTrue();
+        assertThat(LatencyStamp.encode(0x5eed1234abcd0001L, 42, 1_700_000_000_123_456L, LatencyStamp.NOT_PACED))
+                .isEqualTo(unpaced);
+        assertThat(LatencyStamp.encode(-7L, 1L << 40, 1_700_000_000_123_456L, 1_700_000_000_000_000L))
+                .isEqualTo(paced);
+        assertThat(LatencyStamp.intendedMicros(paced)).isEqualTo(1_700_000_000_000_000L);
+    }
+
+    /**
      * A consumer that never committed is replaced after the producer's join slots were reused: the
      * second member reads everything again. Every re-read is a duplicate, end-to-end holds one sample per
      * distinct message, nothing is lost.
@@ -141,6 +159,39 @@ class RecorderBoundsTest {
         assertThat(report.counts().reordered()).isZero();
         clock.now += 61_000_000;
         assertThat(recorder.report().counts().lost()).isZero();
+    }
+
+    /**
+     * Under load the consumer can get a message before its producer gets the acknowledgement. When the join
+     * table overflows then, the newer message that takes the slot must not take the receipt with it: every
+     * message received is recorded once (joined or unjoined), none lost.
+     */
+    @Test
+    void aReceiptWaitingForItsAcknowledgementSurvivesTheOverflowOfTheJoinTable() {
+        LatencyRecorder recorder = LatencyRecorder.builder().clock(clock).joinCapacity(16).build();
+        ProducerProbe producer = recorder.newProducerProbe("test", true, Duration.ZERO, 16384, 5);
+        ConsumerProbe consumer = recorder.newConsumerProbe("test");
+        int messages = 64;
+        byte[][] stamps = new byte[messages][];
+        for (int i = 0; i < messages; i++) {
+            stamps[i] = producer.beginSend(clock.now, LatencyStamp.NOT_PACED); // overflows from message 16 on
+            consumer.free(clock.now + 100);
+            consumer.received(stamps[i], 0, ConsumerProbe.NO_APPEND_TIME, clock.now + 300);
+            consumer.busy(clock.now + 300);
+            clock.now += 1_000;
+        }
+        for (byte[] stamp : stamps) { // the acknowledgements come late, after all the receipts
+            producer.acked(stamp, clock.now, ProducerProbe.ESTIMATE, 0, ProducerProbe.NEW_REQUEST, 10);
+        }
+        LatencyReport report = recorder.report();
+        LatencyReport.Counts c = report.counts();
+        assertThat(c.received()).isEqualTo(messages);
+        assertThat(c.joined() + c.unjoined()).as("joined + unjoined").isEqualTo(messages);
+        assertThat(c.unjoined()).as("the receipts whose slots were taken").isEqualTo(messages - 16);
+        assertThat(report.endToEnd().count()).as("end-to-end samples").isEqualTo(messages);
+        assertThat(c.acked()).isEqualTo(messages);
+        assertThat(c.lost()).isZero();
+        assertThat(c.duplicated()).isZero();
     }
 
     @Test

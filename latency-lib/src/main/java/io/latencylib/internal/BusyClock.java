@@ -24,6 +24,8 @@ public final class BusyClock {
     private final long[] busyUntil = new long[CHECKPOINTS];
     /** Checkpoints written so far; checkpoint k is busy after it when k is even (k = 0: created, busy). */
     private long count;
+    /** The state after the last checkpoint: busy when {@code count − 1} is even (kept to skip the parity test). */
+    private boolean busyNow = true;
     private boolean observed;
     private boolean approximated;
 
@@ -49,27 +51,22 @@ public final class BusyClock {
         change(nowMicros, true);
     }
 
-    private boolean busyNow() {
-        return ((count - 1) & 1) == 0;
-    }
-
     private void change(long now, boolean toBusy) {
-        if (!observed) {
-            observed = true;
+        observed = true;
+        if (toBusy == busyNow) {
+            return; // the common repeat (a poll loop that finds nothing): no checkpoint
         }
-        if (toBusy == busyNow()) {
-            return;
-        }
+        busyNow = toBusy;
         int last = (int) ((count - 1) & MASK);
-        long t = Math.max(now, at[last]); // the clock stays monotone even if the wall clock steps back
-        if (t == at[last] && count > 1) {
+        long lastAt = at[last];
+        long t = Math.max(now, lastAt); // the clock stays monotone even if the wall clock steps back
+        if (t == lastAt && count > 1) {
             count--; // a change back at the same instant: the span in between was empty, keep no checkpoint for it
             return;
         }
-        long total = busyUntil[last] + (busyNow() ? t - at[last] : 0);
         int next = (int) (count & MASK);
         at[next] = t;
-        busyUntil[next] = total;
+        busyUntil[next] = toBusy ? busyUntil[last] : busyUntil[last] + (t - lastAt); // busy until now when turning free
         count++;
     }
 

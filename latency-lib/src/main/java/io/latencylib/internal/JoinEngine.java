@@ -286,6 +286,9 @@ public final class JoinEngine {
             } else if (l.state.compareAndSet(idx, old, old | Ledger.EVICTED)) {
                 counters.evicted.increment();
                 counters.overflowed.increment();
+                if ((old & Ledger.RECEIVED) != 0) {
+                    recordReceivedHalf(l, idx, Ledger.sequenceOf(old)); // received, its ack still to come: keep the receipt
+                }
                 if (counters.overflowed.sum() == 1) {
                     note("join table of a producer overflowed: more than " + capacity + " messages were in flight;"
                             + " raise LatencyRecorder.builder().joinCapacity(...)");
@@ -552,7 +555,13 @@ public final class JoinEngine {
                 ? busy.freeSinceBefore(receive) : ABSENT;
         l.data[base + Ledger.F_RECEIVE] = receive;
         l.data[base + Ledger.F_APPEND_MS] = appendMillis;
-        addFlag(l, idx, seq, Ledger.RECEIVED, busy);
+        if (!addFlag(l, idx, seq, Ledger.RECEIVED, busy)) {
+            // a newer message took the slot meanwhile (the table overflowed): recorded on its stamp alone
+            if (counted) {
+                counters.unjoined.increment();
+            }
+            recordUnjoined(stamp, appendMillis, receive, busy);
+        }
     }
 
     private void receivedRemote(Ledger l, byte[] stamp, long seq, int lane, long appendMillis, long receive,
@@ -592,13 +601,33 @@ public final class JoinEngine {
         }
     }
 
+    /**
+     * Records the consumer half of a slot given up before its acknowledgement came (evicted by age, or its slot
+     * taken by a newer message when the table overflowed): unjoined, split without the producer's instants.
+     * Called by the thread that set {@code EVICTED}, before the slot is written again.
+     */
+    private void recordReceivedHalf(Ledger l, int idx, long seq) {
+        long[] d = l.data;
+        int base = idx * Ledger.STRIDE;
+        long send = d[base + Ledger.F_SEND];
+        long intended = d[base + Ledger.F_INTENDED];
+        if (!measured(send, intended)) {
+            return;
+        }
+        counters.unjoined.increment();
+        record(SPLIT.get().compute(send, ABSENT, d[base + Ledger.F_APPEND_MS], ABSENT, d[base + Ledger.F_RECEIVE], null,
+                d[base + Ledger.F_FREE_SINCE]), intended, l.producerId, seq);
+    }
+
     // ---------------------------------------------------------------- joining
 
-    private void addFlag(Ledger l, int idx, long seq, int flag, BusyClock busy) {
+    /** Sets {@code flag} and completes the split when both halves are in; @return false when the slot was reused */
+    private boolean addFlag(Ledger l, int idx, long seq, int flag, BusyClock busy) {
         while (true) {
             long s = l.state.get(idx);
-            if (Ledger.sequenceOf(s) != seq) {
-                return;
+            // given up without being counted lost (its slot is being taken): the caller records what it has
+            if (Ledger.sequenceOf(s) != seq || (s & (Ledger.EVICTED | Ledger.LOST)) == Ledger.EVICTED) {
+                return false;
             }
             long next = s | flag;
             if (producerOnly && flag == Ledger.ACKED) {
@@ -615,7 +644,7 @@ public final class JoinEngine {
                     complete(l, idx, seq, busy);
                     l.state.set(idx, next | Ledger.DONE);
                 }
-                return;
+                return true;
             }
         }
     }
@@ -739,11 +768,7 @@ public final class JoinEngine {
                     if (ackedOnly) {
                         counters.lost.increment();
                     } else if (receivedOnly) {
-                        long[] d = l.data;
-                        counters.unjoined.increment();
-                        record(SPLIT.get().compute(d[base + Ledger.F_SEND], ABSENT, d[base + Ledger.F_APPEND_MS],
-                                ABSENT, d[base + Ledger.F_RECEIVE], null, ABSENT), d[base + Ledger.F_INTENDED],
-                                l.producerId, seq);
+                        recordReceivedHalf(l, idx, seq);
                     }
                 }
             }
