@@ -57,7 +57,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * that carries the stamp to the I/O thread (24 B). The consumer records here are reused (a client makes
  * new ones, and their header objects, itself).
  *
- * <p>Run: {@code ./mvnw -q -o -pl latency-lib-kafka -am test-compile exec:exec@bench}
+ * <p>Run: {@code ./mvnw -q -o -pl latency-lib-kafka -am test-compile exec:exec@bench-kafka}
 ({@code -Djmh.args="KafkaWrapBenchmark.cycle -prof gc -f 1"} for others).
  */
 @BenchmarkMode(Mode.AverageTime)
