@@ -389,7 +389,7 @@ public final class KafkaStamping {
                 for (TopicPartition tp : records.partitions()) {
                     int lane = probe.lane(tp);
                     for (ConsumerRecord<?, ?> r : records.records(tp)) {
-                        Header h = r.headers().lastHeader(LatencyStamp.HEADER);
+                        Header h = StampHeaders.last(r.headers());
                         byte[] stamp = h == null ? null : h.value();
                         long append = ConsumerProbe.NO_APPEND_TIME;
                         if (r.timestampType() == TimestampType.LOG_APPEND_TIME) {
