@@ -1,6 +1,7 @@
 package io.latencylib.samples.bench;
 
 import io.latencylib.LatencyRecorder;
+import io.latencylib.LatencyStamp;
 import io.latencylib.kafka.KafkaLatency;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
 import java.time.Duration;
@@ -61,26 +62,38 @@ public final class KafkaOverhead {
         int batchBytes = f.length > 4 ? Integer.parseInt(f[4]) : 131072;
         int partitions = f.length > 5 ? Integer.parseInt(f[5]) : 4;
         byte[][] payloads = payloads();
-        Paired producers = new Paired("producer");
-        Paired consumers = new Paired("consumer");
+        Paired producers = new Paired("producer wrapped/raw msg/s");
+        Paired headers = new Paired("producer raw+header/raw msg/s");
+        Paired producerCpu = new Paired("producer wrapped/raw CPU us per record (sending + I/O thread)", false);
+        Paired headerCpu = new Paired("producer raw+header/raw CPU us per record (sending + I/O thread)", false);
+        Paired consumers = new Paired("consumer wrapped/raw msg/s");
+        Paired consumerCpu = new Paired("consumer wrapped/raw CPU us per record (consuming thread)", false);
         try (EmbeddedKafka kafka = Bench.broker()) {
             Map<String, Object> props = Bench.producer(kafka.bootstrapServers(), lingerMs, batchBytes);
             System.out.printf(Locale.ROOT, "%,d records of %d bytes per run, %d partitions, producer %s%n", records,
                     SIZE, partitions, props);
             if (!side.equals("consumer")) {
-                System.out.println("-- producer: raw and wrapped send the same records to a fresh topic each");
-                produce(kafka, props, partitions, "warm-raw", records / 5, false, payloads);
-                produce(kafka, props, partitions, "warm-wrapped", records / 5, true, payloads);
+                System.out.println("-- producer: raw, raw with a 34-byte '" + LatencyStamp.HEADER + "' header of its own"
+                        + " (what carrying a stamp costs Kafka itself), and wrapped send the same records, each to a"
+                        + " fresh topic, in an order that rotates every round");
+                produce(kafka, props, partitions, "warm-raw", records / 5, Mode.RAW, payloads);
+                produce(kafka, props, partitions, "warm-header", records / 5, Mode.HEADER, payloads);
+                produce(kafka, props, partitions, "warm-wrapped", records / 5, Mode.WRAPPED, payloads);
                 for (int round = 1; round <= rounds; round++) {
-                    boolean wrappedFirst = round % 2 == 0;
-                    double first = produce(kafka, props, partitions, name(wrappedFirst, round), records, wrappedFirst,
-                            payloads);
-                    double second = produce(kafka, props, partitions, name(!wrappedFirst, round), records,
-                            !wrappedFirst, payloads);
-                    producers.add(wrappedFirst ? second : first, wrappedFirst ? first : second);
-                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f%n", round, producers.ratios()[round - 1]);
+                    Map<Mode, Run> runs = new java.util.EnumMap<>(Mode.class);
+                    for (int i = 0; i < 3; i++) {
+                        Mode mode = Mode.values()[(i + round) % 3];
+                        runs.put(mode, produce(kafka, props, partitions, mode.prefix + round, records, mode, payloads));
+                    }
+                    Run raw = runs.get(Mode.RAW);
+                    producers.add(raw.rate, runs.get(Mode.WRAPPED).rate);
+                    headers.add(raw.rate, runs.get(Mode.HEADER).rate);
+                    producerCpu.add(raw.cpu, runs.get(Mode.WRAPPED).cpu);
+                    headerCpu.add(raw.cpu, runs.get(Mode.HEADER).cpu);
+                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f, header/raw %.3f; client CPU per record"
+                            + " wrapped/raw %.3f, header/raw %.3f%n", round, producers.ratios()[round - 1],
+                            headers.ratios()[round - 1], producerCpu.ratios()[round - 1], headerCpu.ratios()[round - 1]);
                 }
-                Bench.deleteTopics(kafka, "");
             }
             if (!side.equals("producer")) {
                 System.out.println("-- consumer: raw and wrapped read the same stamped records (written by a wrapped"
@@ -101,10 +114,14 @@ public final class KafkaOverhead {
                 consume(kafka, topic, partitions, "warm-wrapped", records, true);
                 for (int round = 1; round <= rounds; round++) {
                     boolean wrappedFirst = round % 2 == 0;
-                    double first = consume(kafka, topic, partitions, name(wrappedFirst, round), records, wrappedFirst);
-                    double second = consume(kafka, topic, partitions, name(!wrappedFirst, round), records, !wrappedFirst);
-                    consumers.add(wrappedFirst ? second : first, wrappedFirst ? first : second);
-                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f%n", round, consumers.ratios()[round - 1]);
+                    Run first = consume(kafka, topic, partitions, name(wrappedFirst, round), records, wrappedFirst);
+                    Run second = consume(kafka, topic, partitions, name(!wrappedFirst, round), records, !wrappedFirst);
+                    Run raw = wrappedFirst ? second : first;
+                    Run wrapped = wrappedFirst ? first : second;
+                    consumers.add(raw.rate, wrapped.rate);
+                    consumerCpu.add(raw.cpu, wrapped.cpu);
+                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f; consuming thread CPU per record"
+                            + " wrapped/raw %.3f%n", round, consumers.ratios()[round - 1], consumerCpu.ratios()[round - 1]);
                 }
             }
         }
@@ -113,23 +130,44 @@ public final class KafkaOverhead {
                 + batchBytes + ", " + partitions + " partitions; load average now " + Bench.loadAverage());
         if (!side.equals("consumer")) {
             System.out.println(producers.summary());
+            System.out.println(headers.summary());
+            System.out.println(producerCpu.summary());
+            System.out.println(headerCpu.summary());
         }
         if (!side.equals("producer")) {
             System.out.println(consumers.summary());
+            System.out.println(consumerCpu.summary());
         }
+    }
+
+    /** What a producer run sends with. */
+    enum Mode {
+        RAW("raw-"), HEADER("header-"), WRAPPED("wrapped-");
+
+        final String prefix;
+
+        Mode(String prefix) {
+            this.prefix = prefix;
+        }
+    }
+
+    /** A run's rate (msg/s) and the CPU its client threads used per record (µs). */
+    record Run(double rate, double cpu) {
     }
 
     private static String name(boolean wrapped, int round) {
         return (wrapped ? "wrapped-" : "raw-") + round;
     }
 
-    /** One producer run on a fresh topic; returns records per second from the first send to flush() returned. */
-    static double produce(EmbeddedKafka kafka, Map<String, Object> props, int partitions, String name, int records,
-                          boolean wrapped, byte[][] payloads) {
+    /** One producer run on a fresh topic: records per second from the first send to flush() returned. */
+    static Run produce(EmbeddedKafka kafka, Map<String, Object> props, int partitions, String name, int records,
+                       Mode mode, byte[][] payloads) {
+        boolean wrapped = mode == Mode.WRAPPED;
+        byte[] header = new byte[LatencyStamp.LENGTH];
         String topic = "p-" + name;
         kafka.createTopic(topic, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
         Map<String, Object> p = new HashMap<>(props);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, (wrapped ? "wrapped-p-" : "raw-p-") + name);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "p-" + name);
         LatencyRecorder recorder = wrapped ? LatencyRecorder.create() : null;
         Producer<byte[], byte[]> raw = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         Producer<byte[], byte[]> producer = wrapped ? KafkaLatency.wrap(raw, recorder) : raw;
@@ -141,8 +179,16 @@ public final class KafkaOverhead {
         Bench.Cpu cpu = Bench.Cpu.now();
         Bench.ThreadCpu threads = new Bench.ThreadCpu();
         long start = System.nanoTime();
-        for (int i = 0; i < records; i++) {
-            producer.send(new ProducerRecord<>(topic, null, payloads[i & 15]));
+        if (mode == Mode.HEADER) {
+            for (int i = 0; i < records; i++) {
+                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, payloads[i & 15]);
+                r.headers().add(LatencyStamp.HEADER, header.clone()); // a new array a record, as a stamp is
+                producer.send(r);
+            }
+        } else {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, null, payloads[i & 15]));
+            }
         }
         producer.flush();
         long end = System.nanoTime();
@@ -154,17 +200,18 @@ public final class KafkaOverhead {
         Map<String, Long> g = threads.byGroup();
         long io = g.entrySet().stream().filter(e -> e.getKey().startsWith("kafka-producer-network-thread"))
                 .mapToLong(Map.Entry::getValue).sum();
+        double sending = g.getOrDefault("main", 0L) / 1e3 / records;
         System.out.printf(Locale.ROOT, "   %-11s %,9.0f msg/s  CPU per record: sending thread %.2f us, producer I/O"
                         + " thread %.2f us, all %.2f us  [CPU this JVM %.0f%%, others %.0f%%]%s%n", name, rate,
-                g.getOrDefault("main", 0L) / 1e3 / records, io / 1e3 / records,
+                sending, io / 1e3 / records,
                 g.values().stream().mapToLong(Long::longValue).sum() / 1e3 / records, after.selfSince(cpu),
                 after.othersSince(cpu), recorder == null ? ""
                         : String.format(Locale.ROOT, "  (recorder: %d acked)", recorder.report().counts().acked()));
-        return rate;
+        return new Run(rate, sending + io / 1e3 / records);
     }
 
-    /** One consumer run over the whole topic; returns records per second from the first poll to the last record. */
-    static double consume(EmbeddedKafka kafka, String topic, int partitions, String name, int records, boolean wrapped) {
+    /** One consumer run over the whole topic: records per second from the first poll to the last record. */
+    static Run consume(EmbeddedKafka kafka, String topic, int partitions, String name, int records, boolean wrapped) {
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, (wrapped ? "wrapped-c-" : "raw-c-") + name);
@@ -205,7 +252,7 @@ public final class KafkaOverhead {
                 g.values().stream().mapToLong(Long::longValue).sum() / 1e3 / records, after.selfSince(cpu),
                 after.othersSince(cpu), recorder == null ? "" : String.format(Locale.ROOT, "  (recorder: %d received, %d bytes)",
                         recorder.report().counts().received(), bytes));
-        return rate;
+        return new Run(rate, g.getOrDefault("main", 0L) / 1e3 / records);
     }
 
     /** 16 payloads of 1 KiB of random letters. */
