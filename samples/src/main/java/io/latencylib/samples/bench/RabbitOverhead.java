@@ -47,8 +47,12 @@ public final class RabbitOverhead {
         String side = f.length > 2 ? f[2] : "both";
         int window = f.length > 3 ? Integer.parseInt(f[3]) : 1000;
         byte[][] payloads = KafkaOverhead.payloads();
-        Paired producers = new Paired("producer");
-        Paired consumers = new Paired("consumer");
+        Paired producers = new Paired("producer wrapped/raw msg/s");
+        Paired headers = new Paired("producer raw+header/raw msg/s");
+        Paired producerCpu = new Paired("producer wrapped/raw client CPU us per message", false);
+        Paired headerCpu = new Paired("producer raw+header/raw client CPU us per message", false);
+        Paired consumers = new Paired("consumer wrapped/raw msg/s");
+        Paired consumerCpu = new Paired("consumer wrapped/raw client CPU us per message", false);
         String uri = System.getProperty("latency.rabbitmq.uri");
         LocalRabbitMqNode node = null;
         ConnectionFactory factory;
@@ -67,16 +71,25 @@ public final class RabbitOverhead {
             System.out.printf(Locale.ROOT, "%,d persistent messages of 1 KiB per run, durable classic queues, confirms"
                     + " (window %d)%n", messages, window);
             if (!side.equals("consumer")) {
-                System.out.println("-- producer");
-                publish(connection, "warm-raw", messages / 5, window, false, payloads);
-                publish(connection, "warm-wrapped", messages / 5, window, true, payloads);
+                System.out.println("-- producer: raw, raw with a stamp-sized header of its own in every message's"
+                        + " properties (what carrying a stamp costs the client and the broker), and wrapped; the order"
+                        + " rotates every round");
+                publish(connection, "warm-raw", messages / 5, window, Mode.RAW, payloads);
+                publish(connection, "warm-header", messages / 5, window, Mode.HEADER, payloads);
+                publish(connection, "warm-wrapped", messages / 5, window, Mode.WRAPPED, payloads);
                 for (int round = 1; round <= rounds; round++) {
-                    boolean wrappedFirst = round % 2 == 0;
-                    double first = publish(connection, name(wrappedFirst, round), messages, window, wrappedFirst, payloads);
-                    double second = publish(connection, name(!wrappedFirst, round), messages, window, !wrappedFirst,
-                            payloads);
-                    producers.add(wrappedFirst ? second : first, wrappedFirst ? first : second);
-                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f%n", round, producers.ratios()[round - 1]);
+                    Map<Mode, double[]> runs = new java.util.EnumMap<>(Mode.class);
+                    for (int i = 0; i < 3; i++) {
+                        Mode mode = Mode.values()[(i + round) % 3];
+                        runs.put(mode, publish(connection, mode.prefix + round, messages, window, mode, payloads));
+                    }
+                    producers.add(runs.get(Mode.RAW)[0], runs.get(Mode.WRAPPED)[0]);
+                    headers.add(runs.get(Mode.RAW)[0], runs.get(Mode.HEADER)[0]);
+                    producerCpu.add(runs.get(Mode.RAW)[1], runs.get(Mode.WRAPPED)[1]);
+                    headerCpu.add(runs.get(Mode.RAW)[1], runs.get(Mode.HEADER)[1]);
+                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f, header/raw %.3f; client CPU per message"
+                            + " wrapped/raw %.3f, header/raw %.3f%n", round, producers.ratios()[round - 1],
+                            headers.ratios()[round - 1], producerCpu.ratios()[round - 1], headerCpu.ratios()[round - 1]);
                 }
             }
             if (!side.equals("producer")) {
@@ -85,10 +98,12 @@ public final class RabbitOverhead {
                 consume(connection, "warm-wrapped", messages / 5, window, true, payloads);
                 for (int round = 1; round <= rounds; round++) {
                     boolean wrappedFirst = round % 2 == 0;
-                    double first = consume(connection, name(wrappedFirst, round), messages, window, wrappedFirst, payloads);
-                    double second = consume(connection, name(!wrappedFirst, round), messages, window, !wrappedFirst,
+                    double[] first = consume(connection, name(wrappedFirst, round), messages, window, wrappedFirst,
                             payloads);
-                    consumers.add(wrappedFirst ? second : first, wrappedFirst ? first : second);
+                    double[] second = consume(connection, name(!wrappedFirst, round), messages, window, !wrappedFirst,
+                            payloads);
+                    consumers.add((wrappedFirst ? second : first)[0], (wrappedFirst ? first : second)[0]);
+                    consumerCpu.add((wrappedFirst ? second : first)[1], (wrappedFirst ? first : second)[1]);
                     System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f%n", round, consumers.ratios()[round - 1]);
                 }
             }
@@ -102,9 +117,24 @@ public final class RabbitOverhead {
                 + "; load average now " + Bench.loadAverage());
         if (!side.equals("consumer")) {
             System.out.println(producers.summary());
+            System.out.println(headers.summary());
+            System.out.println(producerCpu.summary());
+            System.out.println(headerCpu.summary());
         }
         if (!side.equals("producer")) {
             System.out.println(consumers.summary());
+            System.out.println(consumerCpu.summary());
+        }
+    }
+
+    /** What a producer run publishes with. */
+    enum Mode {
+        RAW("raw-"), HEADER("header-"), WRAPPED("wrapped-");
+
+        final String prefix;
+
+        Mode(String prefix) {
+            this.prefix = prefix;
         }
     }
 
@@ -112,9 +142,11 @@ public final class RabbitOverhead {
         return (wrapped ? "wrapped-" : "raw-") + round;
     }
 
-    /** Publishes {@code messages} with confirms, at most {@code window} unconfirmed; returns messages per second. */
-    static double publish(Connection connection, String name, int messages, int window, boolean wrapped,
-                          byte[][] payloads) throws Exception {
+    /** Publishes {@code messages} with confirms, at most {@code window} unconfirmed: {msg/s, client CPU µs a message}. */
+    static double[] publish(Connection connection, String name, int messages, int window, Mode mode,
+                            byte[][] payloads) throws Exception {
+        boolean wrapped = mode == Mode.WRAPPED;
+        byte[] header = new byte[io.latencylib.LatencyStamp.LENGTH];
         String queue = "p-" + name;
         LatencyRecorder recorder = wrapped ? LatencyRecorder.create() : null;
         Channel raw = connection.createChannel();
@@ -132,7 +164,13 @@ public final class RabbitOverhead {
         long start = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             unconfirmed.acquire();
-            channel.basicPublish("", queue, props, payloads[i & 15]);
+            if (mode == Mode.HEADER) { // new properties with a new headers map a message, as the wrapper makes them
+                Map<String, Object> h = new java.util.HashMap<>(2);
+                h.put(io.latencylib.LatencyStamp.HEADER, header.clone());
+                channel.basicPublish("", queue, props.builder().headers(h).build(), payloads[i & 15]);
+            } else {
+                channel.basicPublish("", queue, props, payloads[i & 15]);
+            }
         }
         if (!done.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("confirms missing: " + confirmed.get() + " of " + messages);
@@ -143,9 +181,9 @@ public final class RabbitOverhead {
         channel.queueDelete(queue);
         channel.close();
         double rate = messages / ((end - start) / 1e9);
-        print(name, rate, threads, messages, cpu, after, recorder == null ? ""
+        double perMessage = print(name, rate, threads, messages, cpu, after, recorder == null ? ""
                 : String.format(Locale.ROOT, "  (recorder: %d acked)", recorder.report().counts().acked()));
-        return rate;
+        return new double[] {rate, perMessage};
     }
 
 
@@ -164,8 +202,8 @@ public final class RabbitOverhead {
         }
     }
 
-    /** Fills a fresh queue with stamped messages, then consumes them all; returns messages per second of the consuming. */
-    static double consume(Connection connection, String name, int messages, int window, boolean wrapped,
+    /** Fills a fresh queue with stamped messages, then consumes them all: {msg/s, client CPU µs a message}. */
+    static double[] consume(Connection connection, String name, int messages, int window, boolean wrapped,
                           byte[][] payloads) throws Exception {
         String queue = "c-" + name;
         Channel filler = RabbitLatency.wrap(connection.createChannel(), LatencyRecorder.create());
@@ -205,12 +243,12 @@ public final class RabbitOverhead {
         channel.queueDelete(queue);
         channel.close();
         double rate = messages / ((end - start) / 1e9);
-        print(name, rate, threads, messages, cpu, after, recorder == null ? ""
+        double perMessage = print(name, rate, threads, messages, cpu, after, recorder == null ? ""
                 : String.format(Locale.ROOT, "  (recorder: %d received)", recorder.report().counts().received()));
-        return rate;
+        return new double[] {rate, perMessage};
     }
 
-    private static void print(String name, double rate, Bench.ThreadCpu threads, int messages, Bench.Cpu cpu,
+    private static double print(String name, double rate, Bench.ThreadCpu threads, int messages, Bench.Cpu cpu,
                               Bench.Cpu after, String extra) {
         Map<String, Long> g = threads.byGroup();
         long client = g.entrySet().stream().filter(e -> e.getKey().startsWith("main")
@@ -220,5 +258,6 @@ public final class RabbitOverhead {
                         + " threads (main, connection, dispatch) %.2f us  [CPU this JVM %.0f%%, others %.0f%%]%s%n", name,
                 rate, g.getOrDefault("main", 0L) / 1e3 / messages, client / 1e3 / messages, after.selfSince(cpu),
                 after.othersSince(cpu), extra);
+        return client / 1e3 / messages;
     }
 }
