@@ -2,6 +2,7 @@ package io.latencylib.pulsar;
 
 import io.latencylib.LatencyRecorder;
 import io.latencylib.pulsar.internal.LatencyMessageListener;
+import io.latencylib.pulsar.internal.LatencyProducer;
 import io.latencylib.pulsar.internal.PulsarStamping;
 import io.latencylib.pulsar.internal.PulsarStamping.ProducerTraits;
 import io.latencylib.pulsar.internal.WrappingHandlers;
@@ -48,6 +49,8 @@ public final class PulsarLatency {
     public static final String SYSTEM = PulsarStamping.SYSTEM;
 
     private static final Map<String, LatencyRecorder> NAMED = new ConcurrentHashMap<>();
+    /** Whether the plain {@link LatencyProducer} covers the running pulsar-client's {@code Producer} (else: a proxy). */
+    private static final boolean PLAIN_PRODUCER = LatencyProducer.coversRunningClient();
 
     private PulsarLatency() {
     }
@@ -89,12 +92,16 @@ public final class PulsarLatency {
         requireUnwrapped(producer);
         var acks = new PulsarStamping.AckTracker(PulsarStamping.newProducerProbe(recorder, traits), recorder.clock(),
                 traits);
+        if (PLAIN_PRODUCER) {
+            return new LatencyProducer<>(producer, acks, recorder.clock());
+        }
+        // a pulsar-client newer than this library: the proxy serves the methods LatencyProducer does not know
         return (Producer<T>) Proxy.newProxyInstance(Producer.class.getClassLoader(), new Class<?>[] {Producer.class},
                 new WrappingHandlers.ProducerHandler(producer, acks, recorder.clock()));
     }
 
     private static void requireUnwrapped(Producer<?> producer) {
-        if (Proxy.isProxyClass(producer.getClass())
+        if (producer instanceof LatencyProducer || Proxy.isProxyClass(producer.getClass())
                 && Proxy.getInvocationHandler(producer) instanceof WrappingHandlers.ProducerHandler) {
             throw new IllegalArgumentException("this producer is already wrapped by PulsarLatency.wrap; wrap it once");
         }

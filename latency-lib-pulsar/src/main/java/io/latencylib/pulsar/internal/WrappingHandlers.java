@@ -26,6 +26,12 @@ public final class WrappingHandlers {
     private WrappingHandlers() {
     }
 
+    /** Rethrows {@code t} unchanged, checked or not (what the client threw reaches the application as it was). */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
     /** Returns a future completed exactly as {@code source} is, after {@code first} ran; cancelling it cancels the source. */
     static <T> CompletableFuture<T> after(CompletableFuture<T> source, java.util.function.BiConsumer<T, Throwable> first) {
         CompletableFuture<T> result = new CompletableFuture<>();
