@@ -1,6 +1,7 @@
 package io.latencylib.pulsar;
 
 import io.latencylib.LatencyRecorder;
+import io.latencylib.pulsar.internal.LatencyConsumer;
 import io.latencylib.pulsar.internal.LatencyMessageListener;
 import io.latencylib.pulsar.internal.LatencyProducer;
 import io.latencylib.pulsar.internal.PulsarStamping;
@@ -51,6 +52,8 @@ public final class PulsarLatency {
     private static final Map<String, LatencyRecorder> NAMED = new ConcurrentHashMap<>();
     /** Whether the plain {@link LatencyProducer} covers the running pulsar-client's {@code Producer} (else: a proxy). */
     private static final boolean PLAIN_PRODUCER = LatencyProducer.coversRunningClient();
+    /** Whether the plain {@link LatencyConsumer} covers the running pulsar-client's {@code Consumer} (else: a proxy). */
+    private static final boolean PLAIN_CONSUMER = LatencyConsumer.coversRunningClient();
 
     private PulsarLatency() {
     }
@@ -119,9 +122,12 @@ public final class PulsarLatency {
     public static <T> Consumer<T> wrap(Consumer<T> consumer, LatencyRecorder recorder) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(recorder, "recorder");
-        if (Proxy.isProxyClass(consumer.getClass())
+        if (consumer instanceof LatencyConsumer || Proxy.isProxyClass(consumer.getClass())
                 && Proxy.getInvocationHandler(consumer) instanceof WrappingHandlers.ConsumerHandler) {
             throw new IllegalArgumentException("this consumer is already wrapped by PulsarLatency.wrap; wrap it once");
+        }
+        if (PLAIN_CONSUMER) {
+            return new LatencyConsumer<>(consumer, new PulsarStamping.ReceiveObserver(recorder), recorder.clock());
         }
         return (Consumer<T>) Proxy.newProxyInstance(Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
                 new WrappingHandlers.ConsumerHandler(consumer, new PulsarStamping.ReceiveObserver(recorder),
