@@ -47,6 +47,8 @@ public final class PulsarOverhead {
         byte[][] payloads = KafkaOverhead.payloads();
         Paired producers = new Paired("producer wrapped/raw msg/s");
         Paired producerCpu = new Paired("producer wrapped/raw CPU us per message (client threads)", false);
+        Paired properties = new Paired("producer raw+property/raw msg/s");
+        Paired propertyCpu = new Paired("producer raw+property/raw CPU us per message (client threads)", false);
         Paired consumers = new Paired("consumer wrapped/raw msg/s");
         Paired consumerCpu = new Paired("consumer wrapped/raw CPU us per message (client threads)", false);
         System.out.printf(Locale.ROOT, "%d cores, Java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
@@ -63,20 +65,25 @@ public final class PulsarOverhead {
             System.out.printf(Locale.ROOT, "%,d messages of 1 KiB per run%n", messages);
             String run = Long.toString(System.currentTimeMillis(), 36);
             if (!side.equals("consumer")) {
-                System.out.println("-- producer");
-                produce(client, run + "-warm-raw", messages / 5, false, payloads);
-                produce(client, run + "-warm-wrapped", messages / 5, true, payloads);
+                System.out.println("-- producer: raw, raw with a stamp-sized property of its own (48 Base64 characters,"
+                        + " what carrying a stamp costs the client and the broker) and wrapped; the order rotates");
+                produce(client, run + "-warm-raw", messages / 5, Mode.RAW, payloads);
+                produce(client, run + "-warm-property", messages / 5, Mode.PROPERTY, payloads);
+                produce(client, run + "-warm-wrapped", messages / 5, Mode.WRAPPED, payloads);
                 for (int round = 1; round <= rounds; round++) {
-                    boolean wrappedFirst = round % 2 == 0;
-                    double[] first = produce(client, run + name(wrappedFirst, round), messages, wrappedFirst, payloads);
-                    double[] second = produce(client, run + name(!wrappedFirst, round), messages, !wrappedFirst,
-                            payloads);
-                    double[] raw = wrappedFirst ? second : first;
-                    double[] wrapped = wrappedFirst ? first : second;
-                    producers.add(raw[0], wrapped[0]);
-                    producerCpu.add(raw[1], wrapped[1]);
-                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f, CPU wrapped/raw %.3f%n", round,
-                            producers.ratios()[round - 1], producerCpu.ratios()[round - 1]);
+                    Map<Mode, double[]> runs = new java.util.EnumMap<>(Mode.class);
+                    for (int i = 0; i < 3; i++) {
+                        Mode mode = Mode.values()[(i + round) % 3];
+                        runs.put(mode, produce(client, run + "-" + mode.prefix + round, messages, mode, payloads));
+                    }
+                    producers.add(runs.get(Mode.RAW)[0], runs.get(Mode.WRAPPED)[0]);
+                    properties.add(runs.get(Mode.RAW)[0], runs.get(Mode.PROPERTY)[0]);
+                    producerCpu.add(runs.get(Mode.RAW)[1], runs.get(Mode.WRAPPED)[1]);
+                    propertyCpu.add(runs.get(Mode.RAW)[1], runs.get(Mode.PROPERTY)[1]);
+                    System.out.printf(Locale.ROOT, "   round %d: wrapped/raw %.3f, property/raw %.3f; client CPU a message"
+                            + " wrapped/raw %.3f, property/raw %.3f%n", round, producers.ratios()[round - 1],
+                            properties.ratios()[round - 1], producerCpu.ratios()[round - 1],
+                            propertyCpu.ratios()[round - 1]);
                 }
             }
             if (!side.equals("producer")) {
@@ -113,11 +120,24 @@ public final class PulsarOverhead {
         System.out.println("Pulsar, " + messages + " messages of 1 KiB, batching 1 ms; load average now " + Bench.loadAverage());
         if (!side.equals("consumer")) {
             System.out.println(producers.summary());
+            System.out.println(properties.summary());
             System.out.println(producerCpu.summary());
+            System.out.println(propertyCpu.summary());
         }
         if (!side.equals("producer")) {
             System.out.println(consumers.summary());
             System.out.println(consumerCpu.summary());
+        }
+    }
+
+    /** What a producer run sends with. */
+    enum Mode {
+        RAW("raw-"), PROPERTY("property-"), WRAPPED("wrapped-");
+
+        final String prefix;
+
+        Mode(String prefix) {
+            this.prefix = prefix;
         }
     }
 
@@ -132,8 +152,10 @@ public final class PulsarOverhead {
     }
 
     /** One producer run on a fresh topic: {msg/s, client CPU µs per message}. */
-    static double[] produce(PulsarClient client, String name, int messages, boolean wrapped, byte[][] payloads)
+    static double[] produce(PulsarClient client, String name, int messages, Mode mode, byte[][] payloads)
             throws Exception {
+        boolean wrapped = mode == Mode.WRAPPED;
+        byte[] stampSized = new byte[io.latencylib.LatencyStamp.LENGTH];
         String topic = "persistent://public/default/p-" + name;
         LatencyRecorder recorder = wrapped ? LatencyRecorder.create() : null;
         Producer<byte[]> raw = newProducer(client, topic);
@@ -143,8 +165,17 @@ public final class PulsarOverhead {
         Bench.ThreadCpu threads = new Bench.ThreadCpu();
         long start = System.nanoTime();
         CompletableFuture<MessageId> last = null;
-        for (int i = 0; i < messages; i++) {
-            last = producer.sendAsync(payloads[i & 15]);
+        if (mode == Mode.PROPERTY) { // a new 48-character string a message, as the wrapper's Base64 stamp
+            java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+            for (int i = 0; i < messages; i++) {
+                stampSized[0] = (byte) i;
+                last = producer.newMessage().value(payloads[i & 15])
+                        .property(io.latencylib.LatencyStamp.HEADER, base64.encodeToString(stampSized)).sendAsync();
+            }
+        } else {
+            for (int i = 0; i < messages; i++) {
+                last = producer.sendAsync(payloads[i & 15]);
+            }
         }
         producer.flush();
         last.get(120, TimeUnit.SECONDS);
