@@ -33,7 +33,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       (no key, acks=all, linger 5 ms, batch 128 KiB) to a fresh topic of 4 partitions with LogAppendTime,
  *       then {@code flush()}; rate = records / (first send to flush returned). The wrapped one is
  *       {@code KafkaLatency.wrap(producer, recorder)} with a recorder of its own, as an application has it
- *       when its consumers run elsewhere.</li>
+ *       when its consumers run elsewhere. A third variant, <b>raw + header</b>, is the raw producer sending a
+ *       34-byte {@code latency-stamp} header of its own with every record (a new array and header object a
+ *       record, as the wrapper's): what carrying a stamp costs Kafka itself, apart from the library's work.
+ *       The order of the three rotates every round.</li>
  *   <li><b>consumer</b>: one {@code KafkaConsumer} (assigned all 4 partitions, from the beginning) reads
  *       {@code records} records written before the rounds by a wrapped producer of another recorder
  *       (stamped messages from a remote producer, as a consumer of another service meets them);
