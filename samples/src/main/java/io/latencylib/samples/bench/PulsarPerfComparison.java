@@ -30,6 +30,10 @@ import org.apache.pulsar.client.api.PulsarClient;
  * topic: peak in {@code rounds} paired rounds, then latency side by side at a fixed rate (the tool's publish
  * latency and the driver's producer latency, send to acknowledgement: the same interval).
  *
+ * <p>Both sides send the same number of messages: {@code rate × seconds}, or at the peak 60,000 for each
+ * second of {@code seconds}. Disk: the standalone keeps what is written for a while (~1 GB for 900,000
+ * messages); keep its data on disk ({@code target/}, the default), not on a small tmpfs.
+ *
  * <p>Settings (optional, {@code -Dbench.args="seconds:rate:rounds"}), default {@code 15:20000:3}.
  * Run: {@code ./mvnw -q -B -pl samples -am package -DskipTests exec:exec -Dexec.mainClass=io.latencylib.samples.bench.PulsarPerfComparison}
  */
@@ -88,15 +92,13 @@ public final class PulsarPerfComparison {
         producer.send(payloads[0]);
         Recorder latency = new Recorder(3);
         long start = System.nanoTime();
-        long end = start + seconds * 1_000_000_000L;
+        // as many messages as the driver sends: rate x seconds, or at the peak 60,000 a second of run
+        long total = rate > 0 ? (long) rate * seconds : seconds * 60_000L;
         double gap = rate > 0 ? 1e9 / rate : 0;
         long sent = 0;
         CompletableFuture<MessageId> last = null;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
+        while (sent < total) {
+            long now;
             if (rate > 0) {
                 long due = start + (long) (sent * gap);
                 while ((now = System.nanoTime()) < due) {
