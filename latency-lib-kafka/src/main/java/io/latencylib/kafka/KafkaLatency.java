@@ -3,6 +3,9 @@ package io.latencylib.kafka;
 import io.latencylib.LatencyRecorder;
 import io.latencylib.kafka.internal.KafkaStamping;
 import io.latencylib.kafka.internal.KafkaStamping.ProducerTraits;
+import io.latencylib.kafka.internal.Forwarding;
+import io.latencylib.kafka.internal.LatencyConsumer;
+import io.latencylib.kafka.internal.LatencyProducer;
 import io.latencylib.kafka.internal.WrappingHandlers;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
@@ -48,6 +51,12 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaLatency {
 
     private static final Map<String, LatencyRecorder> NAMED = new ConcurrentHashMap<>();
+    /**
+     * Whether the plain wrapper classes cover the running kafka-clients' interfaces (true for 3.9 to 4.1); if
+     * not, a dynamic proxy forwards what they do not know (slower: reflection and an argument array per call).
+     */
+    private static final boolean PLAIN_PRODUCER = Forwarding.implementsAll(Producer.class, LatencyProducer.IMPLEMENTED);
+    private static final boolean PLAIN_CONSUMER = Forwarding.implementsAll(Consumer.class, LatencyConsumer.IMPLEMENTED);
 
     private KafkaLatency() {
     }
@@ -77,14 +86,19 @@ public final class KafkaLatency {
                                              LatencyRecorder recorder) {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(recorder, "recorder");
-        if (Proxy.isProxyClass(producer.getClass())
+        if (producer instanceof LatencyProducer || Proxy.isProxyClass(producer.getClass())
                 && Proxy.getInvocationHandler(producer) instanceof WrappingHandlers.ProducerHandler) {
             throw new IllegalArgumentException("this producer is already wrapped by KafkaLatency.wrap; wrap it once");
         }
         ProducerTraits traits = ProducerTraits.from(producerConfig);
         var probe = KafkaStamping.newProducerProbe(recorder, traits);
+        LatencyProducer<K, V> wrapped = new LatencyProducer<>(producer, probe, recorder.clock(), traits.bufferMemory());
+        if (PLAIN_PRODUCER) {
+            return wrapped;
+        }
+        // a kafka-clients newer than this library: the proxy serves the methods LatencyProducer does not know
         return (Producer<K, V>) Proxy.newProxyInstance(Producer.class.getClassLoader(), new Class<?>[] {Producer.class},
-                new WrappingHandlers.ProducerHandler(producer, probe, recorder.clock(), traits.bufferMemory()));
+                new WrappingHandlers.ProducerHandler(wrapped));
     }
 
     /**
@@ -96,13 +110,17 @@ public final class KafkaLatency {
     public static <K, V> Consumer<K, V> wrap(Consumer<K, V> consumer, LatencyRecorder recorder) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(recorder, "recorder");
-        if (Proxy.isProxyClass(consumer.getClass())
+        if (consumer instanceof LatencyConsumer || Proxy.isProxyClass(consumer.getClass())
                 && Proxy.getInvocationHandler(consumer) instanceof WrappingHandlers.ConsumerHandler) {
             throw new IllegalArgumentException("this consumer is already wrapped by KafkaLatency.wrap; wrap it once");
         }
+        LatencyConsumer<K, V> wrapped = new LatencyConsumer<>(consumer, new KafkaStamping.PollObserver(recorder),
+                recorder.clock());
+        if (PLAIN_CONSUMER) {
+            return wrapped;
+        }
         return (Consumer<K, V>) Proxy.newProxyInstance(Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
-                new WrappingHandlers.ConsumerHandler(consumer, new KafkaStamping.PollObserver(recorder),
-                        recorder.clock()));
+                new WrappingHandlers.ConsumerHandler(wrapped));
     }
 
     /**

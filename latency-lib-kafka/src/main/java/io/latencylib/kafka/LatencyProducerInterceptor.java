@@ -76,8 +76,7 @@ public class LatencyProducerInterceptor implements ProducerInterceptor<Object, O
     public void onAcknowledgement(RecordMetadata metadata, Exception exception, Headers headers) {
         Header h = headers == null ? null : headers.lastHeader(LatencyStamp.HEADER);
         if (h != null && LatencyStamp.isValid(h.value())) {
-            acks.onAck(h.value(), metadata, exception);
-            acks.callbackReturned();
+            acks.noCallback(acks.onAck(h.value(), metadata, exception)); // the clock read once per acknowledgement
             if (exception != null) {
                 // an interceptor cannot replace the exception: the explanation goes with it as a suppressed note
                 KafkaStamping.noteTooLarge(exception, bufferMemory);

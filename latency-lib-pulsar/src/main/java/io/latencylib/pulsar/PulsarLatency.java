@@ -1,7 +1,9 @@
 package io.latencylib.pulsar;
 
 import io.latencylib.LatencyRecorder;
+import io.latencylib.pulsar.internal.LatencyConsumer;
 import io.latencylib.pulsar.internal.LatencyMessageListener;
+import io.latencylib.pulsar.internal.LatencyProducer;
 import io.latencylib.pulsar.internal.PulsarStamping;
 import io.latencylib.pulsar.internal.PulsarStamping.ProducerTraits;
 import io.latencylib.pulsar.internal.WrappingHandlers;
@@ -48,6 +50,10 @@ public final class PulsarLatency {
     public static final String SYSTEM = PulsarStamping.SYSTEM;
 
     private static final Map<String, LatencyRecorder> NAMED = new ConcurrentHashMap<>();
+    /** Whether the plain {@link LatencyProducer} covers the running pulsar-client's {@code Producer} (else: a proxy). */
+    private static final boolean PLAIN_PRODUCER = LatencyProducer.coversRunningClient();
+    /** Whether the plain {@link LatencyConsumer} covers the running pulsar-client's {@code Consumer} (else: a proxy). */
+    private static final boolean PLAIN_CONSUMER = LatencyConsumer.coversRunningClient();
 
     private PulsarLatency() {
     }
@@ -89,12 +95,16 @@ public final class PulsarLatency {
         requireUnwrapped(producer);
         var acks = new PulsarStamping.AckTracker(PulsarStamping.newProducerProbe(recorder, traits), recorder.clock(),
                 traits);
+        if (PLAIN_PRODUCER) {
+            return new LatencyProducer<>(producer, acks, recorder.clock());
+        }
+        // a pulsar-client newer than this library: the proxy serves the methods LatencyProducer does not know
         return (Producer<T>) Proxy.newProxyInstance(Producer.class.getClassLoader(), new Class<?>[] {Producer.class},
                 new WrappingHandlers.ProducerHandler(producer, acks, recorder.clock()));
     }
 
     private static void requireUnwrapped(Producer<?> producer) {
-        if (Proxy.isProxyClass(producer.getClass())
+        if (producer instanceof LatencyProducer || Proxy.isProxyClass(producer.getClass())
                 && Proxy.getInvocationHandler(producer) instanceof WrappingHandlers.ProducerHandler) {
             throw new IllegalArgumentException("this producer is already wrapped by PulsarLatency.wrap; wrap it once");
         }
@@ -112,9 +122,12 @@ public final class PulsarLatency {
     public static <T> Consumer<T> wrap(Consumer<T> consumer, LatencyRecorder recorder) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(recorder, "recorder");
-        if (Proxy.isProxyClass(consumer.getClass())
+        if (consumer instanceof LatencyConsumer || Proxy.isProxyClass(consumer.getClass())
                 && Proxy.getInvocationHandler(consumer) instanceof WrappingHandlers.ConsumerHandler) {
             throw new IllegalArgumentException("this consumer is already wrapped by PulsarLatency.wrap; wrap it once");
+        }
+        if (PLAIN_CONSUMER) {
+            return new LatencyConsumer<>(consumer, new PulsarStamping.ReceiveObserver(recorder), recorder.clock());
         }
         return (Consumer<T>) Proxy.newProxyInstance(Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
                 new WrappingHandlers.ConsumerHandler(consumer, new PulsarStamping.ReceiveObserver(recorder),

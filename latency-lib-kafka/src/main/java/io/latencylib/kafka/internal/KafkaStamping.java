@@ -156,13 +156,18 @@ public final class KafkaStamping {
             return failure instanceof RecordTooLargeException tooLarge ? explainTooLarge(tooLarge, bufferMemory) : failure;
         }
 
-        /** An acknowledgement (or failure) arrived for the record carrying {@code stamp}. */
-        public void onAck(byte[] stamp, RecordMetadata metadata, Exception exception) {
+        /**
+         * An acknowledgement (or failure) arrived for the record carrying {@code stamp}.
+         *
+         * @return the instant it was read (the clock's one read per acknowledgement), or {@link Long#MIN_VALUE}
+         */
+        public long onAck(byte[] stamp, RecordMetadata metadata, Exception exception) {
+            long ack = Long.MIN_VALUE;
             try {
-                long ack = clock.nowMicros();
+                ack = clock.nowMicros();
                 if (exception != null || metadata == null || !metadata.hasOffset()) {
                     probe.failed(stamp);
-                    return;
+                    return ack;
                 }
                 // Records of one batch are acknowledged one right after the other, with consecutive offsets.
                 int lane = lane(metadata.topic(), metadata.partition());
@@ -179,6 +184,7 @@ public final class KafkaStamping {
             } catch (RuntimeException e) {
                 log.warn("latency-lib could not record an acknowledgement; the application is not affected", e);
             }
+            return ack;
         }
 
         int lane(String topic, int partition) {
@@ -224,6 +230,15 @@ public final class KafkaStamping {
         public void callbackReturned() {
             lastCallbackEnd = clock.nowMicros();
         }
+
+        /**
+         * There was no application callback for the acknowledgement read at {@code ackMicros}: the callback
+         * "ended" then (what the library did since is a fraction of a microsecond, against the 50 µs that tell
+         * responses apart), and the clock is not read a second time on the producer's I/O thread.
+         */
+        public void noCallback(long ackMicros) {
+            lastCallbackEnd = ackMicros;
+        }
     }
 
     /**
@@ -245,7 +260,11 @@ public final class KafkaStamping {
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
-            tracker.onAck(stamp, metadata, exception);
+            long ack = tracker.onAck(stamp, metadata, exception);
+            if (user == null && exception == null) {
+                tracker.noCallback(ack);
+                return;
+            }
             Exception delivered = exception;
             if (exception != null) {
                 delivered = tracker.explain(exception);
@@ -370,7 +389,7 @@ public final class KafkaStamping {
                 for (TopicPartition tp : records.partitions()) {
                     int lane = probe.lane(tp);
                     for (ConsumerRecord<?, ?> r : records.records(tp)) {
-                        Header h = r.headers().lastHeader(LatencyStamp.HEADER);
+                        Header h = StampHeaders.last(r.headers());
                         byte[] stamp = h == null ? null : h.value();
                         long append = ConsumerProbe.NO_APPEND_TIME;
                         if (r.timestampType() == TimestampType.LOG_APPEND_TIME) {

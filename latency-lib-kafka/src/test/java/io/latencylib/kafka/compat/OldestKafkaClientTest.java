@@ -114,13 +114,16 @@ class OldestKafkaClientTest {
                      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class)), recorder)) {
             consumer.subscribe(List.of(topic));
+            // the plain wrapper classes cover this client's interfaces too (its 3.x-only methods included): no proxy
+            assertThat(producer).isInstanceOf(io.latencylib.kafka.internal.LatencyProducer.class);
+            assertThat(consumer).isInstanceOf(io.latencylib.kafka.internal.LatencyConsumer.class);
 
             // First half: poll(Duration), the API every claimed version has.
             send(producer, topic, 0, RECORDS / 2);
             pollUntil(consumed, RECORDS / 2, () -> consumer.poll(Duration.ofMillis(200)));
 
-            // Second half: poll(long), which 3.x has and 4.x removed. The proxy serves the application's
-            // interface, so the call reaches the consumer and its records are measured like the others.
+            // Second half: poll(long), which 3.x has and 4.x removed. LatencyConsumer forwards it (by reflection)
+            // and observes it like poll(Duration), so its records are measured like the others.
             Method pollLong = Consumer.class.getMethod("poll", long.class);
             send(producer, topic, RECORDS / 2, RECORDS);
             pollUntil(consumed, RECORDS, () -> (ConsumerRecords<?, ?>) invoke(pollLong, consumer, 200L));

@@ -26,9 +26,19 @@ public final class WrappingHandlers {
     private WrappingHandlers() {
     }
 
-    /** Returns a future completed exactly as {@code source} is, after {@code first} ran; cancelling it cancels the source. */
+    /** Rethrows {@code t} unchanged, checked or not (what the client threw reaches the application as it was). */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /**
+     * Returns a future completed exactly as {@code source} is, after {@code first} ran; cancelling it cancels the
+     * source. One completion stage on the source (the cancellation is passed on by the returned future itself,
+     * not by a second stage on it: this runs for every message, on the client's I/O thread).
+     */
     static <T> CompletableFuture<T> after(CompletableFuture<T> source, java.util.function.BiConsumer<T, Throwable> first) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        CancellingFuture<T> result = new CancellingFuture<>(source);
         source.whenComplete((value, error) -> {
             try {
                 first.accept(value, error);
@@ -40,12 +50,34 @@ public final class WrappingHandlers {
                 }
             }
         });
-        result.whenComplete((value, error) -> {
-            if (result.isCancelled()) {
+        return result;
+    }
+
+    /** A future whose cancellation (by {@code cancel}, or completion with a CancellationException) cancels its source. */
+    static final class CancellingFuture<T> extends CompletableFuture<T> {
+        private final CompletableFuture<?> source;
+
+        CancellingFuture(CompletableFuture<?> source) {
+            this.source = source;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (isCancelled()) {
                 source.cancel(false);
             }
-        });
-        return result;
+            return cancelled;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean completed = super.completeExceptionally(ex);
+            if (isCancelled()) {
+                source.cancel(false);
+            }
+            return completed;
+        }
     }
 
     // ---------------------------------------------------------------- producer
