@@ -61,14 +61,8 @@ final class BenchRun {
                     + " warm-up, each rate judged by a majority of 3)%n", text(s.probe()), text(s.probeWarmup()));
             LoadDriver probeDriver = d.create(w.partitionsPerTopic(), embedded, true);
             printOverrides(d, out);
-            search = MaxThroughputSearch.builder(probeDriver)
-                    .destinationPrefix("latency-bench-max-" + System.currentTimeMillis())
-                    .startRate(s.searchStart())
-                    .probeDuration(s.probe(), s.probeWarmup())
-                    .configure(run -> {
-                        configure(run, w).recorder(recorder(w, 100_000));
-                    })
-                    .run();
+            search = search(w, probeDriver, "latency-bench-max-" + System.currentTimeMillis(), s.probe(),
+                    s.probeWarmup(), s.searchStart());
             out.print(search.toTable());
             rate = search.maxRate();
             if (rate <= 0) {
@@ -179,6 +173,17 @@ final class BenchRun {
         out.printf(Locale.ROOT, "results: %s.json (OMB TestResult), %s.latency.json, .hlog, .html, .bench.json%n",
                 base, base);
         return new Result(base, summary, report);
+    }
+
+    /** The max-rate search of producerRate: 0 (probes on fresh topics, deleted after each probe). */
+    static MaxThroughputSearch.Result search(Workload w, LoadDriver driver, String prefix, Duration probe,
+                                             Duration probeWarmup, double startRate) {
+        return MaxThroughputSearch.builder(driver)
+                .destinationPrefix(prefix)
+                .startRate(startRate)
+                .probeDuration(probe, probeWarmup)
+                .configure(run -> configure(run, w).recorder(recorder(w, 100_000)))
+                .run();
     }
 
     static LoadRun.Builder configure(LoadRun.Builder run, Workload w) {
