@@ -174,10 +174,9 @@ final class ComparisonPage {
     }
 
     private static String label(Map<String, Object> r) {
-        String d = str(r.get("driver"));
-        String sys = str(r.get("system"));
-        String workers = r.containsKey("workers") ? " (" + r.get("workers") + " workers)" : "";
-        return (d.equalsIgnoreCase(sys) ? sys : sys + " / " + d) + workers;
+        String file = Path.of(str(r.get("driverFile"))).getFileName().toString().replaceAll("\\.ya?ml$", "");
+        String workers = r.containsKey("workers") ? ", " + r.get("workers") + " workers" : "";
+        return str(r.get("system")) + " (" + file + workers + ")";
     }
 
     private static double num(Object o) {

@@ -65,7 +65,7 @@ class BenchRunKafkaTest {
         }
         String page = Files.readString(out.resolve("comparison.html"));
         assertThat(page).contains("Peak sustainable throughput", "End-to-end latency at each rate", "<svg",
-                "kafka / Kafka", "stage at fault");
+                "kafka (kafka-latency)", "kafka (kafka-throughput)", "stage at fault");
     }
 
     /** @return the public fields of OMB's TestResult class, from its source */
