@@ -51,9 +51,10 @@ class DistributedWorkersTest {
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < WORKERS; i++) {
                 ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                        .toString(), "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                        .toString(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
                         System.getProperty("java.class.path"), BenchCli.class.getName(), "worker", "-d",
-                        driver.toString(), "-o", results.toString(), "--duration", "10s", "--warmup", "3s", "--rate",
+                        driver.toString(), "-o", results.toString(), "--duration", "10s", "--warmup", "10s", "--rate",
                         "30000", "--interval", "2s", workload.toString());
                 pb.environment().put(Workers.ENV_INDEX, Integer.toString(i));
                 pb.environment().put(Workers.ENV_COUNT, Integer.toString(WORKERS));
@@ -94,7 +95,7 @@ class DistributedWorkersTest {
 
             // the same total rate from one process, against the same broker
             BenchRun.Result single = BenchRun.run(Workload.read(workload), DriverFile.read(driver), null,
-                    new BenchRun.Settings(DURATION, Duration.ofSeconds(3), RATE, Duration.ofSeconds(2),
+                    new BenchRun.Settings(DURATION, Duration.ofSeconds(10), RATE, Duration.ofSeconds(2),
                             dir.resolve("single"), Duration.ofSeconds(8), Duration.ofSeconds(2), 20_000), null,
                     "single", System.out);
             double p50Single = single.report().endToEndCorrected().p50().toNanos() / 1e6;

@@ -26,9 +26,11 @@ final class ReportMerge {
         if (reports.isEmpty()) {
             throw new IllegalArgumentException("nothing to merge: give at least one report");
         }
-        LatencyReport first = reports.get(0);
-        List<String> layout = first.stages().stream().map(StageStats::name).toList();
-        for (LatencyReport r : reports) {
+        // a report that recorded no stage (an empty interval) adds nothing to them; the others must agree
+        List<LatencyReport> withStages = reports.stream().filter(r -> !r.stages().isEmpty()).toList();
+        List<String> layout = withStages.isEmpty() ? List.of()
+                : withStages.get(0).stages().stream().map(StageStats::name).toList();
+        for (LatencyReport r : withStages) {
             List<String> other = r.stages().stream().map(StageStats::name).toList();
             if (!other.equals(layout)) {
                 throw new IllegalArgumentException("the reports split the stages differently (" + layout + " and "
@@ -44,7 +46,7 @@ final class ReportMerge {
         List<StageStats> stages = new ArrayList<>();
         for (int i = 0; i < layout.size(); i++) {
             int k = i;
-            stages.add(add(reports, r -> r.stages().get(k)));
+            stages.add(add(withStages, r -> r.stages().get(k)));
         }
         LatencyReport.Counts c = sum(reports);
         Map<Stage, Long> clamps = new EnumMap<>(Stage.class);
