@@ -225,7 +225,35 @@ final class DriverFile {
                 } catch (Exception e) {
                     throw new IllegalStateException("could not create topic " + destination + ": " + e, e);
                 }
+                awaitConfigs(destination);
                 super.open(destination, producers, consumers, recorder);
+            }
+
+            /** The driver reads the topic's configuration next: wait until the broker answers for it (30 s at most). */
+            private void awaitConfigs(String destination) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                try (Admin admin = Admin.create(adminConfig)) {
+                    org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, destination);
+                    while (true) {
+                        try {
+                            admin.describeConfigs(Set.of(r)).all().get(10, TimeUnit.SECONDS);
+                            admin.describeTopics(Set.of(destination)).allTopicNames().get(10, TimeUnit.SECONDS);
+                            return;
+                        } catch (ExecutionException e) {
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException("topic " + destination + " not described within 30 s: "
+                                        + e.getCause(), e);
+                            }
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // metadata not there yet
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("topic " + destination + " not described within 10 s", e);
+                }
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.latencylib.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latencylib.LatencyReport;
 import io.latencylib.kafka.embedded.EmbeddedKafka;
@@ -107,6 +108,13 @@ class DistributedWorkersTest {
             assertThat(p50Single).isLessThan(Math.max(3 * p50Merged, p50Merged + 20));
             assertThat(Files.readString(results.resolve("merged.bench.json"))).contains("producer worker 2 ->"
                     + " consumer worker 2");
+
+            // a worker that is not ready to send by T0 fails, naming why
+            assertThatThrownBy(() -> BenchRun.run(Workload.read(workload), DriverFile.read(driver), null,
+                    new BenchRun.Settings(Duration.ofSeconds(2), Duration.ZERO, 1000.0, Duration.ofSeconds(1),
+                            dir.resolve("late"), Duration.ofSeconds(8), Duration.ofSeconds(2), 20_000),
+                    new io.latencylib.load.WorkerShare(1, 3, Instant.now()), "worker-1", System.out))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("worker 1 of 3 could not start by T0");
         }
     }
 
