@@ -29,6 +29,23 @@ public final class MaxRateRepeat {
     private MaxRateRepeat() {
     }
 
+    /** @return busy and total CPU ticks of the machine and this process's ticks, from /proc (zeros elsewhere) */
+    static long[] cpu() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            String self = java.nio.file.Files.readString(Path.of("/proc/self/stat"));
+            String[] g = self.substring(self.lastIndexOf(')') + 2).split(" ");
+            return new long[] {total - idle, total, Long.parseLong(g[11]) + Long.parseLong(g[12])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[3];
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Workload w = Workload.read(Path.of(args[0]));
         DriverFile d = DriverFile.read(Path.of(args[1]));
@@ -47,10 +64,15 @@ public final class MaxRateRepeat {
                     + " %.0f msg/s%s%n", warm.achievedRate(), warm.aborted().map(why -> " (" + why + ")").orElse(""));
             for (int i = 1; i <= searches; i++) {
                 long t0 = System.nanoTime();
+                long[] cpu = cpu();
                 MaxThroughputSearch.Result r = BenchRun.search(w, driver, "max-" + i, Duration.ofSeconds(8),
                         Duration.ofSeconds(2), 20_000);
-                System.out.printf(Locale.ROOT, "%nsearch %d, %.0f s:%n%s", i, (System.nanoTime() - t0) / 1e9,
-                        r.toTable());
+                long[] end = cpu();
+                long total = end[1] - cpu[1];
+                System.out.printf(Locale.ROOT, "%nsearch %d, %.0f s, CPU of the machine: this JVM %.0f%%, other"
+                                + " processes %.0f%%:%n%s", i, (System.nanoTime() - t0) / 1e9,
+                        total <= 0 ? Double.NaN : 100.0 * (end[2] - cpu[2]) / total,
+                        total <= 0 ? Double.NaN : 100.0 * ((end[0] - cpu[0]) - (end[2] - cpu[2])) / total, r.toTable());
                 answers.add(r.maxRate());
             }
         }
