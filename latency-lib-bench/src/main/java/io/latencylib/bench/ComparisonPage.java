@@ -68,14 +68,14 @@ final class ComparisonPage {
                 .append("@media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--bg:#161618;--mut:#aaa;--line:#333}}")
                 .append("body{font:14px/1.45 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:2em;}")
                 .append("table{border-collapse:collapse;margin:1em 0}th,td{padding:4px 10px;border-bottom:1px solid"
-                        + " var(--line);text-align:right}th:first-child,td:first-child{text-align:left}")
+                        + " var(--line);text-align:right}th:first-child,td:first-child,.t{text-align:left}")
                 .append(".mut{color:var(--mut)}svg text{fill:var(--fg);font-size:12px}</style></head><body>")
                 .append("<h1>Comparison</h1><p class=\"mut\">").append(runs.size()).append(" runs. End-to-end latency"
                         + " from the intended send instant (coordinated omission corrected); uncorrected p99 next to"
                         + " it. The stage at fault is the largest of the five stages at p99.</p>");
 
         h.append("<h2>Peak sustainable throughput</h2><table><tr><th>system / driver</th><th>max sustainable"
-                + " msg/s</th><th>how</th></tr>");
+                + " msg/s</th><th class=\"t\">how</th></tr>");
         for (Map.Entry<String, List<Map<String, Object>>> e : bySystem.entrySet()) {
             Map<String, Object> searched = e.getValue().stream().filter(r -> r.containsKey("maxSustainableRate"))
                     .max(Comparator.comparing(r -> num(r.get("maxSustainableRate")))).orElse(null);
@@ -90,24 +90,24 @@ final class ComparisonPage {
                         .mapToDouble(r -> num(r.get("achievedRate"))).max().orElse(0);
                 how = "highest fixed rate held (no search run)";
             }
-            h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(fmt(peak)).append("</td><td>")
+            h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(fmt(peak)).append("</td><td class=\"t\">")
                     .append(how).append("</td></tr>");
         }
         h.append("</table>");
 
-        h.append("<h2>End-to-end latency at each rate</h2><table><tr><th>system / driver</th><th>workload</th>"
+        h.append("<h2>End-to-end latency at each rate</h2><table><tr><th>system / driver</th><th class=\"t\">workload</th>"
                 + "<th>target msg/s</th><th>achieved msg/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th>"
-                + "<th>uncorrected p99 ms</th><th>stage at fault (p99)</th><th>lost</th></tr>");
+                + "<th>uncorrected p99 ms</th><th class=\"t\">stage at fault (p99)</th><th>lost</th></tr>");
         for (Map.Entry<String, List<Map<String, Object>>> e : bySystem.entrySet()) {
             for (Map<String, Object> r : e.getValue()) {
                 Map<String, Object> c = (Map<String, Object>) r.get("endToEndCorrected");
                 Map<String, Object> u = (Map<String, Object>) r.get("endToEndUncorrected");
                 Map<String, Object> counts = (Map<String, Object>) r.get("counts");
-                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(str(r.get("workload"))))
+                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td class=\"t\">").append(esc(str(r.get("workload"))))
                         .append("</td><td>").append(fmt(num(r.get("targetRate")))).append("</td><td>")
                         .append(fmt(num(r.get("achievedRate")))).append("</td><td>").append(ms(c.get("p50")))
                         .append("</td><td>").append(ms(c.get("p99"))).append("</td><td>").append(ms(c.get("p999")))
-                        .append("</td><td>").append(ms(u.get("p99"))).append("</td><td>")
+                        .append("</td><td>").append(ms(u.get("p99"))).append("</td><td class=\"t\">")
                         .append(esc(str(r.get("stageAtFault")))).append("</td><td>")
                         .append(counts == null ? "" : str(counts.get("lost"))).append("</td></tr>");
             }
