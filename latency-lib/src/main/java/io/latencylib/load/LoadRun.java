@@ -102,8 +102,26 @@ public final class LoadRun {
     }
 
     private LoadReport execute(LatencyRecorder recorder, Messages.PayloadPool payloads, Schedule full, long warmUpNanos) {
-        long startNanos = System.nanoTime() + 20_000_000L; // every sender starts from the same instant
-        long startMicros = recorder.clock().nowMicros() + (startNanos - System.nanoTime()) / 1000;
+        long start0 = System.nanoTime() + 20_000_000L; // every sender starts from the same instant
+        long startMicros0 = recorder.clock().nowMicros() + (start0 - System.nanoTime()) / 1000;
+        double share = 1;
+        if (b.share != null) { // the global schedule starts at T0, agreed with the other workers
+            long t0Micros = Math.addExact(Math.multiplyExact(b.share.start().getEpochSecond(), 1_000_000L),
+                    b.share.start().getNano() / 1000);
+            long nowMicros = recorder.clock().nowMicros();
+            if (nowMicros > t0Micros) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT, "worker %d of %d could not start"
+                                + " by T0 %s: it was ready %.1f ms after it; its share of the schedule cannot be sent"
+                                + " on time, so the run fails (agree on a later T0)", b.share.index(), b.share.count(),
+                        b.share.start(), (nowMicros - t0Micros) / 1000.0));
+            }
+            startMicros0 = t0Micros;
+            start0 = System.nanoTime() + (t0Micros - nowMicros) * 1000;
+            share = 1.0 / b.share.count();
+        }
+        long startNanos = start0;
+        long startMicros = startMicros0;
+        double shareOfRate = share;
         // the warm-up is excluded exactly: only messages intended from its end on are measured
         recorder.measureFrom(Instant.ofEpochSecond(0, (startMicros + warmUpNanos / 1000) * 1000));
         List<Schedule> phases = b.schedule.phases();
@@ -165,7 +183,7 @@ public final class LoadRun {
                     backlog.add(sample);
                     nextSample += sampleEvery;
                     if (b.abortBehind != null && b.consumers > 0
-                            && sample.backlog() > b.abortBehind.toNanos() / 1e9 * full.averageRate()) {
+                            && sample.backlog() > b.abortBehind.toNanos() / 1e9 * full.averageRate() * shareOfRate) {
                         abort.compareAndSet(null, String.format(java.util.Locale.ROOT, "consumers fell behind: %d"
                                         + " messages not yet received, more than %d ms at %.0f msg/s", sample.backlog(),
                                 b.abortBehind.toMillis(), full.averageRate()));
@@ -177,7 +195,7 @@ public final class LoadRun {
                     double seconds = (elapsed - lastProgressAt) / 1e9;
                     StageStats e2e = interval.endToEndFromIntended().orElse(interval.endToEnd());
                     b.progressListener.accept(new Progress(Duration.ofNanos(elapsed), full.duration(),
-                            full.rateAt(elapsed), (sentNow - sentAtLastProgress) / seconds, e2e.p50(), e2e.p99(),
+                            full.rateAt(elapsed) * shareOfRate, (sentNow - sentAtLastProgress) / seconds, e2e.p50(), e2e.p99(),
                             recorder.sentCount() - delivered(recorder), !warm));
                     sentAtLastProgress = sentNow;
                     lastProgressAt = elapsed;
@@ -230,7 +248,8 @@ public final class LoadRun {
             if (due < 0 || abort.get() != null) {
                 break;
             }
-            if (index % b.producers != producer) {
+            if (b.share == null ? index % b.producers != producer
+                    : !b.share.owns(index) || (index / b.share.count()) % b.producers != producer) {
                 continue;
             }
             boolean measuredPart = due >= warmUpNanos;
@@ -288,6 +307,7 @@ public final class LoadRun {
         private Duration drainTimeout = Duration.ofSeconds(30);
         private Duration abortBehind;
         private long seed = 1;
+        private WorkerShare share;
 
         private Builder(LoadDriver driver) {
             this.driver = Objects.requireNonNull(driver, "driver");
@@ -417,6 +437,18 @@ public final class LoadRun {
                 throw new IllegalArgumentException("abortWhenBehind must be positive: " + lag);
             }
             this.abortBehind = lag;
+            return this;
+        }
+
+        /**
+         * Sends only this worker's share of the schedule, timed from the share's start instant T0 instead of
+         * from when the run is ready: message {@code g} is sent by worker {@code g mod count} (see
+         * {@link WorkerShare}). The run fails when it is not ready to send by T0. The schedule, the warm-up and
+         * the keys stay those of the whole run, so the workers' reports add up to one run's. Default: the
+         * whole schedule, from now.
+         */
+        public Builder workerShare(WorkerShare share) {
+            this.share = Objects.requireNonNull(share, "share");
             return this;
         }
 

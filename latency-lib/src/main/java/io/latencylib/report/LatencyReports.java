@@ -88,6 +88,22 @@ public final class LatencyReports {
         return ReportJson.read(json);
     }
 
+    // ---------------------------------------------------------------- merging
+
+    /**
+     * Adds reports of one run measured by several processes (load generators sharing a schedule, see
+     * {@code io.latencylib.load.WorkerShare}) into one: every distribution is the exact sum of theirs
+     * ({@code Histogram.add}), counts and clamps are summed, the span covers all of them, and the clock-offset
+     * bounds are the envelope of theirs (each process's clock has its own offset: read each report's own bounds
+     * for a pair of hosts).
+     *
+     * @throws IllegalArgumentException when there is nothing to merge, or the reports split the stages
+     *                                  differently (one merged publish and commit, another did not)
+     */
+    public static LatencyReport merge(List<LatencyReport> reports) {
+        return ReportMerge.merge(reports);
+    }
+
     // ---------------------------------------------------------------- HdrHistogram logs
 
     /**

@@ -1,0 +1,92 @@
+package io.latencylib.bench;
+
+import io.latencylib.LatencyRecorder;
+import io.latencylib.load.LoadDriver;
+import io.latencylib.load.LoadReport;
+import io.latencylib.load.LoadRun;
+import io.latencylib.load.MaxThroughputSearch;
+import io.latencylib.load.Schedule;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A benchmark program, not a test: the max-rate search of {@code producerRate: 0}, three times in a row on
+ * one embedded Kafka, through the runner's own mapping of the OMB files, after a JIT warm-up ramp; prints
+ * the three answers and their spread (acceptance: within 5%).
+ *
+ * <pre>
+ * java -Xmx1g -Xms1g -cp latency-lib-bench/target/latency-bench.jar io.latencylib.bench.MaxRateRepeat \
+ *     latency-lib-bench/examples/workloads/latency-max-rate-1-topic-4-partitions-1kb.yaml \
+ *     latency-lib-bench/examples/driver-kafka/kafka-throughput.yaml [searches]
+ * </pre>
+ */
+public final class MaxRateRepeat {
+
+    private MaxRateRepeat() {
+    }
+
+    /** @return busy and total CPU ticks of the machine and this process's ticks, from /proc (zeros elsewhere) */
+    static long[] cpu() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            String self = java.nio.file.Files.readString(Path.of("/proc/self/stat"));
+            String[] g = self.substring(self.lastIndexOf(')') + 2).split(" ");
+            return new long[] {total - idle, total, Long.parseLong(g[11]) + Long.parseLong(g[12])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[3];
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Workload w = Workload.read(Path.of(args[0]));
+        DriverFile d = DriverFile.read(Path.of(args[1]));
+        int searches = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        List<Double> answers = new ArrayList<>();
+        long start = System.nanoTime();
+        try (Brokers brokers = new Brokers(System.out)) {
+            DriverFile.Embedded e = brokers.forSystem(d.system());
+            LoadDriver driver = d.create(w.partitionsPerTopic(), e, true);
+            BenchRun.printOverrides(d, System.out);
+            // JIT warm-up, not counted: a steady rate the client holds cold (a ramp to 150,000 msg/s fell 10 s
+            // behind at 70,000 with linger.ms=1 and left the first search the lowest)
+            LoadReport warm = BenchRun.configure(LoadRun.builder(driver), w).destination("max-warm-up")
+                    .schedule(Schedule.constant(40_000, Duration.ofSeconds(60)))
+                    .recorder(LatencyRecorder.builder().joinCapacity(1 << 18).build())
+                    .progressListener(p -> { }).run();
+            System.out.printf(Locale.ROOT, "JIT warm-up (not counted): 60 s at 40,000 msg/s, achieved %.0f msg/s%n",
+                    warm.achievedRate());
+            for (int i = 1; i <= searches; i++) {
+                long t0 = System.nanoTime();
+                long[] cpu = cpu();
+                MaxThroughputSearch.Result r = BenchRun.search(w, driver, "max-" + i, Duration.ofSeconds(8),
+                        Duration.ofSeconds(2), 20_000);
+                long[] end = cpu();
+                long total = end[1] - cpu[1];
+                System.out.printf(Locale.ROOT, "%nsearch %d, %.0f s, CPU of the machine: this JVM %.0f%%, other"
+                                + " processes %.0f%%:%n%s", i, (System.nanoTime() - t0) / 1e9,
+                        total <= 0 ? Double.NaN : 100.0 * (end[2] - cpu[2]) / total,
+                        total <= 0 ? Double.NaN : 100.0 * ((end[0] - cpu[0]) - (end[2] - cpu[2])) / total, r.toTable());
+                answers.add(r.maxRate());
+            }
+        }
+        double max = Collections.max(answers);
+        double min = Collections.min(answers);
+        double spread = min > 0 ? max / min - 1 : Double.POSITIVE_INFINITY;
+        System.out.println();
+        for (int i = 0; i < answers.size(); i++) {
+            System.out.printf(Locale.ROOT, "search %d: %,.0f msg/s%n", i + 1, answers.get(i));
+        }
+        System.out.printf(Locale.ROOT, "spread max/min - 1 = %.1f%% (acceptance: within 5%%: %s); total %.0f s%n",
+                100 * spread, spread <= 0.05 ? "PASS" : "FAIL", (System.nanoTime() - start) / 1e9);
+        System.exit(0);
+    }
+}
