@@ -1,6 +1,8 @@
 package io.latencylib.spring.boot;
 
 import io.latencylib.rabbitmq.RabbitLatency;
+import io.latencylib.spring.boot.internal.RabbitListenerFactoryAdvice;
+import io.latencylib.spring.boot.internal.RabbitListening;
 import io.latencylib.spring.boot.internal.RabbitStampingProcessors;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
@@ -17,9 +19,10 @@ import org.springframework.context.annotation.Bean;
 /**
  * RabbitMQ (Spring AMQP): the {@code RabbitTemplate} stamps each message before it is published and
  * follows its publisher confirm (correlated confirms, a {@code CorrelationData} given to the send);
- * every {@code @RabbitListener} container records each message it receives. One recorder per
- * destination: the routing key on the default exchange (the queue), else the exchange. The containers'
- * calls are not seen, so catch-up and fetch are reported merged ({@code catch-up+fetch}).
+ * every {@code @RabbitListener} container of a listener container factory bean observes its consumers as
+ * push consumers: busy inside each listener invocation (an advice first in the container's advice chain),
+ * free otherwise, each message received when the listener is entered; so catch-up and fetch are split.
+ * One recorder per destination: the routing key on the default exchange (the queue), else the exchange.
  */
 @AutoConfiguration(after = LatencyAutoConfiguration.class)
 @ConditionalOnClass({RabbitLatency.class, RabbitTemplate.class, RabbitTemplateCustomizer.class})
@@ -32,20 +35,31 @@ public class LatencyRabbitAutoConfiguration {
                 template.getConnectionFactory().isPublisherConfirms()));
     }
 
-    /** Adds the after-receive post-processor to every listener container before the containers start. */
+    /** Puts the listening advice first in every listener container factory's advice chain. */
     @Bean
-    public SmartLifecycle latencyRabbitListenerContainers(LatencyRecorders recorders,
+    public static RabbitListenerFactoryAdvice latencyRabbitListenerFactoryAdvice(
+            ObjectProvider<LatencyRecorders> recorders) {
+        return new RabbitListenerFactoryAdvice(recorders);
+    }
+
+    /**
+     * Adds the after-receive post-processor to every listener container before the containers start: it
+     * notes each message for the advice, or, in a container without the advice, records it merged.
+     */
+    @Bean
+    public SmartLifecycle latencyRabbitListenerContainers(RabbitListenerFactoryAdvice advice,
                                                           ObjectProvider<RabbitListenerEndpointRegistry> registries) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
             @Override
             public void start() {
-                RabbitStampingProcessors.Receive receive = new RabbitStampingProcessors.Receive(recorders);
+                RabbitListening listening = advice.listening();
                 registries.orderedStream().forEach(registry -> {
                     for (MessageListenerContainer c : registry.getListenerContainers()) {
                         if (c instanceof AbstractMessageListenerContainer container) {
-                            container.addAfterReceivePostProcessors(receive);
+                            container.addAfterReceivePostProcessors(listening.adviceIn(container)
+                                    ? listening.receive() : listening.receiveMerged());
                         }
                     }
                 });

@@ -2,12 +2,10 @@ package io.latencylib.spring.boot.internal;
 
 import io.latencylib.LatencyClock;
 import io.latencylib.LatencyStamp;
-import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.PacedSend;
 import io.latencylib.spi.ProducerProbe;
 import io.latencylib.spring.boot.LatencyRecorders;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,13 +14,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Correlation;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessagePostProcessor;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 
 /**
  * RabbitMQ through Spring AMQP, on the core's probes: the stamp is added by a {@code RabbitTemplate}
  * before-publish post-processor, the publisher confirm is read from the message's {@link CorrelationData}
- * future, and listener containers record each message in an after-receive post-processor. The stamp is
+ * future; listener containers are observed by {@link RabbitListening}. The stamp is
  * latency-lib-rabbitmq's (header {@link LatencyStamp#HEADER}, the raw 34 bytes), so Spring and wrapped
  * channels interoperate. A destination is the routing key on the default exchange (the queue), else the
  * exchange.
@@ -31,8 +28,6 @@ public final class RabbitStampingProcessors {
 
     /** The messaging system tag. */
     public static final String SYSTEM = "rabbitmq";
-    /** Header some RabbitMQ versions set on arrival: the broker's receive time, epoch milliseconds. */
-    private static final String BROKER_TIMESTAMP_HEADER = "timestamp_in_ms";
     private static final Logger log = LoggerFactory.getLogger("io.latencylib.spring.boot");
 
     private RabbitStampingProcessors() {
@@ -91,54 +86,6 @@ public final class RabbitStampingProcessors {
                 }
             } catch (RuntimeException e) {
                 log.warn("latency-lib could not stamp a message to {}; the application is not affected", destination, e);
-            }
-            return message;
-        }
-    }
-
-    /**
-     * After receive (one per listener container): each consumer thread has its own consumer probe per
-     * destination. The container's calls are not seen, so catch-up and fetch are reported merged.
-     */
-    public static final class Receive implements MessagePostProcessor {
-        private final LatencyRecorders recorders;
-        private final ThreadLocal<Map<String, Lane>> lanes = ThreadLocal.withInitial(HashMap::new);
-
-        private record Lane(LatencyClock clock, ConsumerProbe probe, int lane) {
-        }
-
-        private static final Lane UNMEASURED = new Lane(null, null, -1);
-
-        public Receive(LatencyRecorders recorders) {
-            this.recorders = recorders;
-        }
-
-        @Override
-        public Message postProcessMessage(Message message) {
-            try {
-                MessageProperties props = message.getMessageProperties();
-                String destination = destination(props.getReceivedExchange(), props.getReceivedRoutingKey());
-                Map<String, Lane> mine = lanes.get();
-                Lane lane = mine.get(destination);
-                if (lane == null) {
-                    lane = recorders.recorderFor(SYSTEM, destination).map(r -> {
-                        ConsumerProbe probe = r.newConsumerProbe(SYSTEM);
-                        return new Lane(r.clock(), probe, probe.lane("rabbitmq-queue:" + props.getConsumerQueue()));
-                    }).orElse(UNMEASURED);
-                    mine.put(destination, lane);
-                }
-                if (lane != UNMEASURED) {
-                    long receive = lane.clock().nowMicros();
-                    Object stamp = props.getHeaders().get(LatencyStamp.HEADER);
-                    Object ts = props.getHeaders().get(BROKER_TIMESTAMP_HEADER);
-                    if (stamp instanceof byte[] && Boolean.TRUE.equals(props.getRedelivered())) {
-                        lane.probe().redelivered();
-                    }
-                    lane.probe().received(stamp instanceof byte[] b ? b : null, lane.lane(),
-                            ts instanceof Number n ? n.longValue() : ConsumerProbe.NO_APPEND_TIME, receive);
-                }
-            } catch (RuntimeException e) {
-                log.warn("latency-lib could not record a delivery; the application is not affected", e);
             }
             return message;
         }
