@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * latency.recorder.evict-after=60s
  * latency.recorder.join-capacity=8192
  * latency.recorder.remote-producer-memory=4MB
+ * latency.pulsar.wrap-listener-consumers=false      # true: Pulsar catch-up and fetch apart (see the README)
  * </pre>
  */
 @ConfigurationProperties("latency")
@@ -41,6 +42,7 @@ public class LatencyProperties {
     private final Destinations destinations = new Destinations();
     private final Meters meters = new Meters();
     private final Recorder recorder = new Recorder();
+    private final Pulsar pulsar = new Pulsar();
 
     public boolean isEnabled() {
         return enabled;
@@ -76,6 +78,10 @@ public class LatencyProperties {
 
     public Recorder getRecorder() {
         return recorder;
+    }
+
+    public Pulsar getPulsar() {
+        return pulsar;
     }
 
     /** Which destinations (topics, queues) are measured: names or {@code *} patterns. */
@@ -157,6 +163,25 @@ public class LatencyProperties {
 
         public void setRemoteProducerMemory(DataSize remoteProducerMemory) {
             this.remoteProducerMemory = remoteProducerMemory;
+        }
+    }
+
+    /** Spring for Apache Pulsar. */
+    public static class Pulsar {
+        /**
+         * Wrap each consumer the {@code PulsarConsumerFactory} creates for one topic (catch-up and fetch
+         * apart) instead of adding a consumer interceptor ({@code catch-up+fetch}). Off by default: the
+         * listener container then logs an ERROR at start ("Unable to determine default subscription type
+         * from consumer") and takes the subscription type from its properties, not from the consumer.
+         */
+        private boolean wrapListenerConsumers;
+
+        public boolean isWrapListenerConsumers() {
+            return wrapListenerConsumers;
+        }
+
+        public void setWrapListenerConsumers(boolean wrapListenerConsumers) {
+            this.wrapListenerConsumers = wrapListenerConsumers;
         }
     }
 }
