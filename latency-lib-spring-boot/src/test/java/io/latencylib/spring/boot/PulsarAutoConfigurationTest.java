@@ -35,8 +35,10 @@ import org.springframework.pulsar.core.PulsarTemplate;
 class PulsarAutoConfigurationTest {
 
     static final int MESSAGES = 300;
+    static final int REGIONAL = 50;
     static CountDownLatch RECEIVED;
     static CountDownLatch SLOW;
+    static CountDownLatch MIXED;
     static EmbeddedPulsar pulsar;
 
     @BeforeAll
@@ -64,11 +66,18 @@ class PulsarAutoConfigurationTest {
             Thread.sleep(20); // a handler slower than the arrivals (250 msg/s): the consumer falls behind
             SLOW.countDown();
         }
+
+        /** Two topics, two destinations: no one recorder for the consumer. */
+        @PulsarListener(topics = {"${test.topic}-eu", "${test.topic}-us"}, subscriptionName = "billing")
+        void onRegionalOrder(String order) {
+            MIXED.countDown();
+        }
     }
 
     private static ConfigurableApplicationContext start(String topic, String... more) {
         RECEIVED = new CountDownLatch(MESSAGES);
         SLOW = new CountDownLatch(MESSAGES);
+        MIXED = new CountDownLatch(2 * REGIONAL);
         SpringApplication app = new SpringApplication(OrderService.class);
         app.setWebApplicationType(WebApplicationType.SERVLET);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--test.topic=" + topic,
@@ -151,6 +160,19 @@ class PulsarAutoConfigurationTest {
             assertThat(slowCatchUp).as("catch-up p50 of the sleeping listener (ms)")
                     .isGreaterThan(3 * fastCatchUp + 100); // seconds expected: 6 s of work for 1.2 s of arrivals
             assertThat(slowCatchUp).as("the wait is catch-up, not fetch").isGreaterThan(5 * slowFetch);
+
+            // a consumer of two destinations is not wrapped: the interceptor measures it, each message once
+            for (int i = 0; i < REGIONAL; i++) {
+                template.send("pulsar-eu", "{\"id\":" + i + "}");
+                template.send("pulsar-us", "{\"id\":" + i + "}");
+            }
+            assertThat(MIXED.await(60, TimeUnit.SECONDS)).as("every regional order handled").isTrue();
+            for (String topic : new String[] {"pulsar-eu", "pulsar-us"}) {
+                LatencyReport report = recorders.recorderFor("pulsar", topic).orElseThrow().report();
+                assertThat(report.counts().received()).as(topic).isEqualTo(REGIONAL);
+                assertThat(report.stages()).extracting(StageStats::name).as(topic).contains("catch-up+fetch")
+                        .doesNotContain("catch-up", "fetch");
+            }
         }
     }
 
