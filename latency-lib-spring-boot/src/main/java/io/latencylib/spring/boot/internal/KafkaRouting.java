@@ -113,9 +113,12 @@ public final class KafkaRouting {
             if (name.equals("send") && args != null && args[0] instanceof ProducerRecord<?, ?> record
                     && (args.length == 1 || (args.length == 2 && (args[1] == null || args[1] instanceof Callback)))) {
                 Producer p = wrapperOf(record.topic());
-                // the topic's wrapper serves the same call (same method and arguments: nothing more allocated)
-                return p == raw ? Delegation.forward(raw, method, args)
-                        : Proxy.getInvocationHandler(p).invoke(p, method, args);
+                if (p == raw) {
+                    return Delegation.forward(raw, method, args);
+                }
+                // the topic's wrapper serves the same call, called directly (it is a plain class, or a proxy for a
+                // newer client): nothing more allocated, and its exceptions are the client's
+                return args.length == 1 ? p.send(record) : p.send(record, (Callback) args[1]);
             }
             if (args == null && (name.equals("beginTransaction") || name.equals("commitTransaction")
                     || name.equals("abortTransaction"))) {
