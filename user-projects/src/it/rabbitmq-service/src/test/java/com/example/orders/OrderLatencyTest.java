@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class OrderLatencyTest {
 
-    @LatencySLO("p99 < 50ms")
+    @LatencySLO("p99 < 500ms")
     @Test
-    void placedOrdersArriveWithin50msAtP99(RabbitSession rabbit) throws Exception {
+    void placedOrdersArriveWithin500msAtP99(RabbitSession rabbit) throws Exception {
         String queue = rabbit.newQueue();
         int count = 1_500;                                        // 3 s at 500 orders a second
         CountDownLatch received = new CountDownLatch(count);
@@ -44,7 +44,7 @@ class OrderLatencyTest {
 
     // RabbitMQ 3.10 sets no broker timestamp: publish and commit are one merged stage, so the paced
     // objective is on a stage reported on its own
-    @LatencySLO(rate = 500, duration = "5s", value = {"fetch.p99 < 50ms", "lost == 0"})
+    @LatencySLO(rate = 500, duration = "5s", value = {"fetch.p99 < 500ms", "lost == 0"})
     @Test
     void fetchStaysFastUnderPacedLoad(RabbitSession rabbit) {
         assertThat(rabbit.loadReport().orElseThrow()).isDrained();
