@@ -300,7 +300,7 @@ public final class LatencyRecorder {
      * refuses one.
      *
      * <p>Memory, whatever the traffic: each wrapped producer holds {@code joinCapacity ×} 88 bytes (2.75 MiB at
-     * the default) until it is closed and nothing waits in it; each wrapped consumer 16 KiB of busy-time
+     * the default) until it is closed and nothing waits in it; each wrapped consumer 48 KiB of busy-time
      * checkpoints; producers of other processes share {@link #remoteProducerMemory(long)} (4 MiB by default,
      * about 9 KiB each); the histograms take a fixed amount per recorder (about 190 KiB per stage or figure
      * recorded, twice for interval recording).

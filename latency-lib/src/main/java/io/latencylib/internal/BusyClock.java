@@ -6,8 +6,16 @@ package io.latencylib.internal;
  * busy time up to an instant. A bounded ring of checkpoints, one per change between free and busy,
  * answers {@link #busyBetween(long, long)} with a binary search and no allocation.
  *
+ * <p>Two rings: the last {@value #CHECKPOINTS} changes exactly, and a coarse ring of
+ * {@value #COARSE_CHECKPOINTS} of them at least {@value #COARSE_STEP_MICROS} µs apart (each the first change
+ * that long after the one before), which reaches back at least 4 s however often the consumer calls. An
+ * instant older than the exact ring but inside the coarse one is answered from the two coarse checkpoints
+ * around it: exactly when it lies {@value #COARSE_STEP_MICROS} µs or more after the earlier one (no change
+ * happened between it and the later one), else within half the step (1 ms), the resolution of a broker's
+ * millisecond timestamp.
+ *
  * <p>Before its first call a consumer counts as busy (it was not asking yet). An interval that
- * starts before the oldest checkpoint still in the ring counts its missing span as busy (the
+ * starts before the oldest checkpoint still in either ring counts its missing span as busy (the
  * consumer has been working through a backlog) and {@link #approximated()} says so.
  *
  * <p>Written and read by the consumer's own thread only (not thread-safe, like the consumers it serves).
@@ -17,11 +25,20 @@ public final class BusyClock {
     /** Checkpoints kept: 1,024 changes between free and busy, 16 KiB per consumer. */
     public static final int CHECKPOINTS = 1024;
     private static final int MASK = CHECKPOINTS - 1;
+    /** Coarse checkpoints: 2,048, at least {@value #COARSE_STEP_MICROS} µs apart (32 KiB per consumer). */
+    public static final int COARSE_CHECKPOINTS = 2048;
+    /** The least time between two coarse checkpoints, microseconds. */
+    public static final long COARSE_STEP_MICROS = 2_000;
+    private static final int COARSE_MASK = COARSE_CHECKPOINTS - 1;
 
     /** Scratch for the splits computed on this consumer's thread (no thread-local lookup per message). */
     final Split split = new Split();
     private final long[] at = new long[CHECKPOINTS];
     private final long[] busyUntil = new long[CHECKPOINTS];
+    private final long[] coarseAt = new long[COARSE_CHECKPOINTS];
+    /** Busy time up to the coarse checkpoint, times two, plus 1 when the consumer is busy after it. */
+    private final long[] coarseBusyAndState = new long[COARSE_CHECKPOINTS];
+    private long coarseCount;
     /** Checkpoints written so far; checkpoint k is busy after it when k is even (k = 0: created, busy). */
     private long count;
     /** The state after the last checkpoint: busy when {@code count − 1} is even (kept to skip the parity test). */
@@ -34,6 +51,9 @@ public final class BusyClock {
         at[0] = createdMicros;
         busyUntil[0] = 0;
         count = 1;
+        coarseAt[0] = createdMicros;
+        coarseBusyAndState[0] = 1; // busy time 0, busy after it
+        coarseCount = 1;
     }
 
     /** @return true once the consumer reported a call (an interceptor never does: then the time line is unknown) */
@@ -62,12 +82,22 @@ public final class BusyClock {
         long t = Math.max(now, lastAt); // the clock stays monotone even if the wall clock steps back
         if (t == lastAt && count > 1) {
             count--; // a change back at the same instant: the span in between was empty, keep no checkpoint for it
+            if (coarseAt[(int) ((coarseCount - 1) & COARSE_MASK)] == t && coarseCount > 1) {
+                coarseCount--; // it was a coarse checkpoint too (checkpoints have distinct instants)
+            }
             return;
         }
         int next = (int) (count & MASK);
         at[next] = t;
-        busyUntil[next] = toBusy ? busyUntil[last] : busyUntil[last] + (t - lastAt); // busy until now when turning free
+        long busyTotal = toBusy ? busyUntil[last] : busyUntil[last] + (t - lastAt); // busy until now when turning free
+        busyUntil[next] = busyTotal;
         count++;
+        if (t - coarseAt[(int) ((coarseCount - 1) & COARSE_MASK)] >= COARSE_STEP_MICROS) {
+            int c = (int) (coarseCount & COARSE_MASK);
+            coarseAt[c] = t;
+            coarseBusyAndState[c] = busyTotal * 2 + (toBusy ? 1 : 0);
+            coarseCount++;
+        }
     }
 
     /** @return the consumer's busy time up to {@code t}, microseconds (see {@link #approximated()}) */
@@ -81,11 +111,10 @@ public final class BusyClock {
         long oldestK = Math.max(0, count - CHECKPOINTS);
         int oldest = (int) (oldestK & MASK);
         if (t < at[oldest]) {
-            if (oldestK > 0) {
-                approximated = true; // older than the ring: the missing span counts as busy
+            if (oldestK == 0) {
+                return busyUntil[oldest] - (at[oldest] - t); // before creation the consumer was busy too (not asking yet)
             }
-            // before creation the consumer was busy too (not asking yet)
-            return busyUntil[oldest] - (at[oldest] - t);
+            return coarseBusyUpTo(t, at[oldest], busyUntil[oldest], (oldestK & 1) != 0);
         }
         // the last checkpoint at or before t
         long lo = oldestK, hi = count - 1;
@@ -102,8 +131,53 @@ public final class BusyClock {
     }
 
     /**
+     * The busy time up to {@code t}, older than the exact ring, from the coarse ring.
+     *
+     * @param nextAt the oldest exact checkpoint, after {@code t}
+     * @param nextBusy the busy time up to it
+     * @param busyBeforeNext whether the consumer was busy just before it
+     */
+    private long coarseBusyUpTo(long t, long nextAt, long nextBusy, boolean busyBeforeNext) {
+        long oldestK = Math.max(0, coarseCount - COARSE_CHECKPOINTS);
+        int oldest = (int) (oldestK & COARSE_MASK);
+        if (t < coarseAt[oldest]) {
+            // older than both rings (or than creation): the missing span counts as busy
+            approximated = oldestK > 0;
+            return (coarseBusyAndState[oldest] >> 1) - (coarseAt[oldest] - t);
+        }
+        // the last coarse checkpoint at or before t
+        long lo = oldestK, hi = coarseCount - 1;
+        while (lo < hi) {
+            long mid = (lo + hi + 1) >>> 1;
+            if (coarseAt[(int) (mid & COARSE_MASK)] <= t) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int i = (int) (lo & COARSE_MASK);
+        long fromAt = coarseAt[i];
+        long fromBusy = coarseBusyAndState[i] >> 1;
+        if (lo + 1 < coarseCount && coarseAt[(int) ((lo + 1) & COARSE_MASK)] < nextAt) {
+            int j = (int) ((lo + 1) & COARSE_MASK); // the next coarse checkpoint is nearer than the exact ring
+            nextAt = coarseAt[j];
+            nextBusy = coarseBusyAndState[j] >> 1;
+            busyBeforeNext = (coarseBusyAndState[j] & 1) == 0; // a change: the state before it is the other one
+        }
+        if (t - fromAt >= COARSE_STEP_MICROS) {
+            // every change after fromAt and before nextAt came within the step: from t to nextAt nothing changed
+            return nextBusy - (busyBeforeNext ? nextAt - t : 0);
+        }
+        // inside the step after fromAt: between what the two checkpoints allow, at most 1 ms either way
+        long least = Math.max(fromBusy, nextBusy - (nextAt - t));
+        long most = Math.min(nextBusy, fromBusy + (t - fromAt));
+        return least + (most - least) / 2;
+    }
+
+    /**
      * @return how long the consumer was busy inside [{@code from}, {@code to}], microseconds, between 0 and
-     *     {@code to − from}; sets {@link #approximated()} when {@code from} is older than the ring
+     *     {@code to − from} (within 1 ms at each end answered from the coarse ring); sets {@link #approximated()}
+     *     when {@code from} is older than both rings
      */
     public long busyBetween(long from, long to) {
         approximated = false;

@@ -165,22 +165,32 @@ class SplitTest {
     }
 
     @Test
-    void busyTimeOlderThanTheCheckpointsCountsAsBusyAndSaysSo() {
+    void busyTimeOlderThanBothRingsCountsAsBusyAndSaysSo() {
         BusyClock clock = new BusyClock(T);
-        for (int i = 0; i < BusyClock.CHECKPOINTS; i++) {   // 1,024 short calls, 10 us free then 10 us busy
-            clock.free(T + 1_000_000 + i * 20L);
-            clock.busy(T + 1_000_010 + i * 20L);
+        // 3,000 calls of 2 ms each (1 ms free, then 1 ms busy): the exact ring keeps the last 1,024 changes
+        // (1 s), the coarse ring one change in two (the first 2 ms after the one before): 2,048 of them, 4 s
+        long start = T + 1_000_000;
+        for (int i = 0; i < 3_000; i++) {
+            clock.free(start + i * 2_000L);
+            clock.busy(start + i * 2_000L + 1_000);
         }
-        long end = T + 1_000_000 + BusyClock.CHECKPOINTS * 20L;
+        long end = start + 3_000 * 2_000L;
         clock.free(end);
-        // from a call still among the checkpoints kept (the last 1,024 changes): exact
-        long from = T + 1_000_000 + (BusyClock.CHECKPOINTS / 2 + 1) * 20L;
-        assertThat(clock.busyBetween(from, end)).isEqualTo((BusyClock.CHECKPOINTS / 2 - 1) * 10L);
+        // from a call still among the last 1,024 changes: exact
+        long from = end - 100 * 2_000L;
+        assertThat(clock.busyBetween(from, end)).isEqualTo(100 * 1_000L);
         assertThat(clock.approximated()).isFalse();
-        // from before the oldest checkpoint still kept: the missing span counts as busy
-        long busy = clock.busyBetween(T, end);
+        // from a call 2.5 s back (older than the exact ring, inside the coarse one): exact at a coarse checkpoint
+        from = end - 1_250 * 2_000L;
+        assertThat(clock.busyBetween(from, end)).isEqualTo(1_250 * 1_000L);
+        assertThat(clock.approximated()).isFalse();
+        // ... and within 1 ms between two coarse checkpoints (here 500 us after a free one)
+        assertThat(clock.busyBetween(from + 500, end)).isBetween(1_250 * 1_000L - 1_000, 1_250 * 1_000L);
+        assertThat(clock.approximated()).isFalse();
+        // from before the oldest checkpoint of either ring (5 s back): the missing span counts as busy
+        long busy = clock.busyBetween(start, end);
         assertThat(clock.approximated()).isTrue();
-        assertThat(busy).isGreaterThan(BusyClock.CHECKPOINTS / 2 * 10L).isLessThanOrEqualTo(end - T);
+        assertThat(busy).isGreaterThan(3_000 * 1_000L).isLessThanOrEqualTo(end - start);
     }
 
     @Test
