@@ -7,6 +7,7 @@ import io.latencylib.spi.ConsumerProbe;
 import io.latencylib.spi.ProducerProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.ByteUtils;
@@ -104,12 +106,17 @@ public final class KafkaStamping {
      * the new stamp; the original record is not changed.
      */
     public static <K, V> ProducerRecord<K, V> attach(ProducerRecord<K, V> record, byte[] stamp) {
+        return attach(record, new RecordHeader(LatencyStamp.HEADER, stamp));
+    }
+
+    /** {@link #attach(ProducerRecord, byte[])} with the stamp's header given ({@link AckCallback} is one). */
+    public static <K, V> ProducerRecord<K, V> attach(ProducerRecord<K, V> record, Header stampHeader) {
         Headers headers = record.headers();
         try {
             if (headers.lastHeader(LatencyStamp.HEADER) != null) {
                 headers.remove(LatencyStamp.HEADER);
             }
-            headers.add(LatencyStamp.HEADER, stamp);
+            headers.add(stampHeader);
             return record;
         } catch (IllegalStateException readOnly) {
             RecordHeaders copy = new RecordHeaders();
@@ -118,7 +125,7 @@ public final class KafkaStamping {
                     copy.add(h);
                 }
             }
-            copy.add(LatencyStamp.HEADER, stamp);
+            copy.add(stampHeader);
             return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(),
                     record.value(), copy);
         }
@@ -244,9 +251,11 @@ public final class KafkaStamping {
     /**
      * Wraps the application's callback, recording the acknowledgement first. A failure the stamp
      * caused is handed to the application explained (see {@link AckTracker#explain}) and kept for the
-     * future that {@code send} returns.
+     * future that {@code send} returns. It is also the stamp's record header ({@link LatencyStamp#HEADER}, the
+     * stamp as its value): one object per send besides the stamp, where a {@code RecordHeader} and a callback
+     * would be two.
      */
-    public static final class AckCallback implements Callback {
+    public static final class AckCallback implements Callback, Header {
         private final AckTracker tracker;
         private final byte[] stamp;
         private final Callback user;
@@ -279,6 +288,21 @@ public final class KafkaStamping {
             } finally {
                 tracker.callbackReturned();
             }
+        }
+
+        @Override
+        public String key() {
+            return LatencyStamp.HEADER;
+        }
+
+        @Override
+        public byte[] value() {
+            return stamp;
+        }
+
+        @Override
+        public String toString() {
+            return "RecordHeader(key = " + LatencyStamp.HEADER + ", value = " + Arrays.toString(stamp) + ")";
         }
 
         /** @return the explained failure handed to the application, or null (read it on the sending thread) */

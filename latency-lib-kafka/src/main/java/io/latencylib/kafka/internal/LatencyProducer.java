@@ -86,8 +86,8 @@ public final class LatencyProducer<K, V> implements Producer<K, V> {
         }
         long now = clock.nowMicros();
         byte[] stamp = probe.beginSend(now, PacedSend.takeIntended());
-        ProducerRecord<K, V> stamped = KafkaStamping.attach(record, stamp);
-        KafkaStamping.AckCallback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback);
+        KafkaStamping.AckCallback ackCallback = new KafkaStamping.AckCallback(acks, stamp, callback); // also the header
+        ProducerRecord<K, V> stamped = KafkaStamping.attach(record, ackCallback);
         Future<RecordMetadata> future;
         try {
             future = delegate.send(stamped, ackCallback);
