@@ -309,13 +309,13 @@ public final class JoinEngine {
         d[base + Ledger.F_FREE_SINCE] = ABSENT;
         d[base + Ledger.F_RECEIVE] = ABSENT;
         d[base + Ledger.F_APPEND_MS] = ABSENT;
-        l.state.set(idx, seq << Ledger.SHIFT | Ledger.SENT);
+        // a release store publishes the fields above to whoever reads the state (a volatile read) and sees SENT;
+        // nothing after it needs the full fence of a volatile store
+        l.state.setRelease(idx, seq << Ledger.SHIFT | Ledger.SENT);
         if (measured(sendMicros, intendedMicros)) {
             counters.sent.increment();
             if (intendedMicros != ABSENT) {
-                long token = histograms.begin();
-                histograms.record(H_LATENESS, sendMicros - intendedMicros);
-                histograms.end(token);
+                histograms.recordOne(H_LATENESS, sendMicros - intendedMicros);
             }
         }
         return LatencyStamp.encode(l.producerId, seq, sendMicros, intendedMicros);
@@ -340,9 +340,7 @@ public final class JoinEngine {
         long send = LatencyStamp.sendMicros(stamp);
         if (ackMicros != ABSENT && measured(stamp)) {
             counters.acked.increment();
-            long token = histograms.begin();
-            histograms.record(H_PRODUCER, ackMicros - send);
-            histograms.end(token);
+            histograms.recordOne(H_PRODUCER, ackMicros - send);
             for (RecordingListener listener : listeners) {
                 listener.onAcknowledgement(send, ackMicros);
             }
@@ -642,7 +640,8 @@ public final class JoinEngine {
                         counters.lost.decrement(); // it came after all
                     }
                     complete(l, idx, seq, busy);
-                    l.state.set(idx, next | Ledger.DONE);
+                    // release: the reads of the slot in complete() stay before the store that frees it
+                    l.state.setRelease(idx, next | Ledger.DONE);
                 }
                 return true;
             }
@@ -701,16 +700,17 @@ public final class JoinEngine {
         }
         // record each segment between consecutive observed boundaries
         long token = histograms.begin();
+        int side = histograms.side();
         int from = Split.B_SEND;
         for (int to = 1; to <= 5; to++) {
             if (b[to] != ABSENT) {
-                histograms.record(from * 6 + to, b[to] - b[from]);
+                histograms.record(side, from * 6 + to, b[to] - b[from]);
                 from = to;
             }
         }
-        histograms.record(0, b[5] - b[0]); // index 0 (segment 0->0) holds end-to-end
+        histograms.record(side, 0, b[5] - b[0]); // index 0 (segment 0->0) holds end-to-end
         if (intended != ABSENT) {
-            histograms.record(H_END_TO_END_INTENDED, b[5] - intended);
+            histograms.record(side, H_END_TO_END_INTENDED, b[5] - intended);
         }
         histograms.end(token);
         for (RecordingListener listener : listeners) {
