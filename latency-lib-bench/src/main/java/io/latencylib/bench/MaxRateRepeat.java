@@ -51,6 +51,7 @@ public final class MaxRateRepeat {
         DriverFile d = DriverFile.read(Path.of(args[1]));
         int searches = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         List<Double> answers = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         long start = System.nanoTime();
         try (Brokers brokers = new Brokers(System.out)) {
             DriverFile.Embedded e = brokers.forSystem(d.system());
@@ -71,21 +72,32 @@ public final class MaxRateRepeat {
                         Duration.ofSeconds(2), 20_000);
                 long[] end = cpu();
                 long total = end[1] - cpu[1];
+                double self = total <= 0 ? Double.NaN : 100.0 * (end[2] - cpu[2]) / total;
+                double others = total <= 0 ? Double.NaN : 100.0 * ((end[0] - cpu[0]) - (end[2] - cpu[2])) / total;
+                double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "%nsearch %d, %.0f s, CPU of the machine: this JVM %.0f%%, other"
-                                + " processes %.0f%%:%n%s", i, (System.nanoTime() - t0) / 1e9,
-                        total <= 0 ? Double.NaN : 100.0 * (end[2] - cpu[2]) / total,
-                        total <= 0 ? Double.NaN : 100.0 * ((end[0] - cpu[0]) - (end[2] - cpu[2])) / total, r.toTable());
+                                + " processes %.0f%%:%n%s", i, seconds, self, others, r.toTable());
                 answers.add(r.maxRate());
+                double answer = r.maxRate();
+                List<MaxThroughputSearch.Probe> near = r.probes().stream()
+                        .filter(p -> Math.abs(p.targetRate() / answer - 1) <= 0.10).toList();
+                lines.add(String.format(Locale.ROOT, "search %d: %,9.0f msg/s  evidence %d/%d confirmations passed"
+                                + " (held %s)  %3d probes (%d long)  near the answer (±10%%): %d probes, %d passed"
+                                + "  %4.0f s  CPU this JVM %3.0f%%, others %3.0f%%", i, answer,
+                        r.evidence().stream().filter(MaxThroughputSearch.Probe::passed).count(), r.evidence().size(),
+                        r.evidence().stream().map(p -> String.format(Locale.ROOT, "%,.0f", p.heldRate())).toList(),
+                        r.probes().size(),
+                        r.probes().stream().filter(p -> p.phase() != MaxThroughputSearch.Probe.Phase.COARSE).count(),
+                        near.size(), near.stream().filter(MaxThroughputSearch.Probe::passed).count(), seconds, self,
+                        others));
             }
         }
         double max = Collections.max(answers);
         double min = Collections.min(answers);
         double spread = min > 0 ? max / min - 1 : Double.POSITIVE_INFINITY;
         System.out.println();
-        for (int i = 0; i < answers.size(); i++) {
-            System.out.printf(Locale.ROOT, "search %d: %,.0f msg/s%n", i + 1, answers.get(i));
-        }
-        System.out.printf(Locale.ROOT, "spread max/min - 1 = %.1f%% (acceptance: within 5%%: %s); total %.0f s%n",
+        lines.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "spread (max - min) / min = %.1f%% (acceptance: within 5%%: %s); total %.0f s%n",
                 100 * spread, spread <= 0.05 ? "PASS" : "FAIL", (System.nanoTime() - start) / 1e9);
         System.exit(0);
     }
