@@ -57,8 +57,10 @@ final class BenchRun {
                 throw new BenchException("producerRate: 0 (a max-rate search) cannot be split among workers: search"
                         + " with one process first, then give the workers the rate (--rate)");
             }
-            out.printf(Locale.ROOT, "producerRate: 0 -> searching the max sustainable rate (%s probes after %s"
-                    + " warm-up, each rate judged by a majority of 3)%n", text(s.probe()), text(s.probeWarmup()));
+            out.printf(Locale.ROOT, "producerRate: 0 -> searching the max sustainable rate (coarse: %s probes after %s"
+                    + " warm-up, each rate judged by a majority of 3; near the answer: one probe twice as long per rate,"
+                    + " judged on its steady part; the answer must pass 3 of 3 confirmation probes)%n",
+                    text(s.probe()), text(s.probeWarmup()));
             LoadDriver probeDriver = d.create(w.partitionsPerTopic(), embedded, true);
             printOverrides(d, out);
             search = search(w, probeDriver, "latency-bench-max-" + System.currentTimeMillis(), s.probe(),
@@ -135,6 +137,7 @@ final class BenchRun {
         if (search != null) {
             summary.put("maxSustainableRate", search.maxRate());
             summary.put("probes", search.probes().stream().map(Object::toString).toList());
+            summary.put("maxRateEvidence", search.evidence().stream().map(Object::toString).toList());
         }
         summary.put("endToEndCorrected", percentiles(report.endToEndCorrected()));
         summary.put("endToEndUncorrected", percentiles(report.endToEndUncorrected()));

@@ -11,6 +11,9 @@ import java.util.List;
 final class Brokers implements AutoCloseable {
 
     private final PrintStream out;
+    /** Prefix of the system properties that set a property of the embedded Kafka broker (experiments). */
+    static final String BROKER_PROPERTY = "latency-bench.kafka.";
+
     private EmbeddedKafka kafka;
     private EmbeddedPulsar pulsar;
     private LocalRabbitMqNode rabbit;
@@ -26,7 +29,16 @@ final class Brokers implements AutoCloseable {
             case "kafka" -> {
                 if (kafka == null) {
                     out.println("starting the embedded Kafka (KRaft, in this JVM)...");
-                    kafka = EmbeddedKafka.builder().start();
+                    EmbeddedKafka.Builder builder = EmbeddedKafka.builder();
+                    // experiments only: -Dlatency-bench.kafka.KEY=VALUE sets a broker property, printed here
+                    System.getProperties().stringPropertyNames().stream().sorted()
+                            .filter(k -> k.startsWith(BROKER_PROPERTY)).forEach(k -> {
+                                String key = k.substring(BROKER_PROPERTY.length());
+                                out.println("override (embedded broker, -D" + k + "): broker property " + key + "="
+                                        + System.getProperty(k));
+                                builder.brokerProperty(key, System.getProperty(k));
+                            });
+                    kafka = builder.start();
                 }
                 return new DriverFile.Embedded(kafka.bootstrapServers(), null, null, null);
             }

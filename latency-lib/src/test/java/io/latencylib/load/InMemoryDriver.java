@@ -20,6 +20,8 @@ public final class InMemoryDriver implements LoadDriver {
     private boolean delivering;
     private long stallAt = -1;
     private long stallNanos;
+    private Predicate<String> stallOn = destination -> true;
+    private boolean stalling;
     private long sends;
 
     public InMemoryDriver() {
@@ -42,6 +44,12 @@ public final class InMemoryDriver implements LoadDriver {
         return this;
     }
 
+    /** Stall (as {@link #stallAt}) only on the destinations {@code stallOn} accepts. */
+    public InMemoryDriver stallWhen(Predicate<String> stallOn) {
+        this.stallOn = stallOn;
+        return this;
+    }
+
     @Override
     public String system() {
         return "memory";
@@ -53,13 +61,14 @@ public final class InMemoryDriver implements LoadDriver {
         this.producer = recorder.newProducerProbe("memory", true, Duration.ZERO, 16384, 5);
         this.consumer = consumers > 0 ? recorder.newConsumerProbe("test") : null;
         this.delivering = deliverTo.test(destination);
+        this.stalling = stallOn.test(destination);
         this.sends = 0;
     }
 
     @Override
     public Sender sender(int index) {
         return (key, payload, intendedMicros) -> {
-            if (sends++ == stallAt) {
+            if (sends++ == stallAt && stalling) {
                 long until = System.nanoTime() + stallNanos;
                 while (System.nanoTime() < until) {
                     LockSupport.parkNanos(until - System.nanoTime());

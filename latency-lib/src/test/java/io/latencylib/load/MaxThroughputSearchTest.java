@@ -3,7 +3,11 @@ package io.latencylib.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.offset;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -12,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The search's logic over an in-memory system whose verdicts a script decides: a probe at a rate up to
  * {@link #CAPACITY} is delivered in full, above it the consumers receive nothing (the probe fails,
  * not drained), except where the script plays a noisy probe. Short probes, so the whole class takes
- * a few seconds; the real broker's search is measured by the MaxThroughput benchmark.
+ * seconds; the real broker's search is measured by latency-lib-bench's MaxRateRepeat.
  */
 class MaxThroughputSearchTest {
 
@@ -40,34 +44,98 @@ class MaxThroughputSearchTest {
         }
     }
 
-    static MaxThroughputSearch.Builder search(Script script) {
-        return MaxThroughputSearch.builder(InMemoryDriver.deliverWhen(script::delivers))
+    static long rateOf(String destination) {
+        return Long.parseLong(destination.substring(destination.lastIndexOf('-') + 1));
+    }
+
+    static MaxThroughputSearch.Builder search(LoadDriver driver) {
+        return MaxThroughputSearch.builder(driver)
                 .startRate(100)
                 .maxRate(6_400)
                 .probeDuration(Duration.ofMillis(100), Duration.ZERO)
+                .longProbeDuration(Duration.ofMillis(400))
                 .drainTimeout(Duration.ofMillis(100))
                 .rateTolerance(0.5);   // the script decides; the pacing of 100 ms probes must not
     }
 
-    @Test
-    void aLuckyPassAboveTheCapacityIsOutvoted() {
-        MaxThroughputSearch.Result result = search(new Script(false, true)).run();
+    static MaxThroughputSearch.Builder search(Script script) {
+        return search(InMemoryDriver.deliverWhen(script::delivers));
+    }
+
+    /** The answer is a rate that passed its confirmation probes, all of them, and at most the capacity. */
+    static void assertHonest(MaxThroughputSearch.Result result, int confirmations) {
+        assertThat(result.evidence()).as(result.toTable()).hasSize(confirmations).allMatch(MaxThroughputSearch.Probe::passed);
         assertThat(result.maxRate()).as(result.toTable()).isBetween(CAPACITY / 1.05, CAPACITY);
+    }
+
+    @Test
+    void aLuckyPassAboveTheCapacityIsOutvotedAndNotConfirmed() {
+        MaxThroughputSearch.Result result = search(new Script(false, true)).run();
+        assertHonest(result, 3);
         assertThat(result.probes()).anyMatch(p -> p.passed() && p.targetRate() > CAPACITY);   // it happened
-        // the same search letting each probe decide alone climbs on lucky passes to the top
-        MaxThroughputSearch.Result alone = search(new Script(false, true)).probesPerRate(1).run();
-        assertThat(alone.maxRate()).as(alone.toTable()).isEqualTo(6_400);
+        // in the long phase too: a rate above the capacity passed its first long probe and was stepped down from
+        assertThat(result.probes()).anyMatch(p -> p.phase() != MaxThroughputSearch.Probe.Phase.COARSE
+                && p.passed() && p.targetRate() > CAPACITY);
+        assertThat(result.probes()).anyMatch(p -> p.phase() == MaxThroughputSearch.Probe.Phase.CONFIRM
+                && !p.passed() && p.targetRate() > CAPACITY);
+        // one confirmation probe lets a lucky first pass above the capacity be the answer
+        MaxThroughputSearch.Result once = search(new Script(false, true)).confirmations(1).run();
+        assertThat(once.maxRate()).as(once.toTable()).isGreaterThan(CAPACITY);
     }
 
     @Test
     void anUnluckyFailureBelowTheCapacityDoesNotCollapseTheAnswer() {
         MaxThroughputSearch.Result result = search(new Script(true, false)).run();
-        assertThat(result.maxRate()).as(result.toTable()).isBetween(CAPACITY / 1.05, CAPACITY);
+        assertHonest(result, 3);
         assertThat(result.probes()).anyMatch(p -> !p.passed() && p.targetRate() <= CAPACITY);
         assertThat(result.probes()).filteredOn(p -> !p.passed())
-                .allMatch(p -> p.reason().contains("did not drain"));
+                .allMatch(p -> p.reason().contains("backlog grew") || p.reason().contains("did not drain"));
         MaxThroughputSearch.Result alone = search(new Script(true, false)).probesPerRate(1).run();
         assertThat(alone.maxRate()).as(alone.toTable()).isZero();   // every first probe failed: collapse
+        assertThat(alone.evidence()).isEmpty();
+    }
+
+    @Test
+    void aStartUpStallNearTheLimitIsJudgedOnTheSteadyPartNotByAnEarlyStop() {
+        // above 600 msg/s every probe's sender stalls 100 ms at its 20th message, then catches up; up to
+        // 800 msg/s everything is delivered
+        InMemoryDriver driver = InMemoryDriver.deliverWhen(d -> rateOf(d) <= CAPACITY)
+                .stallAt(20, Duration.ofMillis(100)).stallWhen(d -> rateOf(d) >= 600);
+        MaxThroughputSearch.Result result = search(driver)
+                .stopWhenBehind(Duration.ofMillis(50), Duration.ofMillis(130)).run();
+        assertHonest(result, 3);
+        // short probes at rates below the answer stopped early, and that did not decide
+        assertThat(result.probes()).anyMatch(p -> p.phase() == MaxThroughputSearch.Probe.Phase.COARSE
+                && p.targetRate() < result.maxRate() && p.targetRate() >= 600
+                && p.reason() != null && p.reason().contains("stopped early"));
+        // the same search with long probes stopped as early as the short ones answers below the stalls
+        MaxThroughputSearch.Result early = search(InMemoryDriver.deliverWhen(d -> rateOf(d) <= CAPACITY)
+                .stallAt(20, Duration.ofMillis(100)).stallWhen(d -> rateOf(d) >= 600))
+                .stopWhenBehind(Duration.ofMillis(50), Duration.ofMillis(50)).run();
+        assertThat(early.maxRate()).as(early.toTable()).isLessThan(600);
+    }
+
+    @Test
+    void theSteadyPartJudgesTheHeldRateAndTheBacklogSlope() {
+        long s = 1_000_000_000L;
+        // 1,000 msg/s, a 2 s stall at the start, caught up by 4 s: held over [4 s, 9 s]
+        List<LoadReport.BacklogSample> caughtUp = new ArrayList<>();
+        for (int t = 0; t <= 9; t++) {
+            long sent = t < 2 ? 0 : t < 4 ? (t - 2) * 2_000L : t * 1_000L;
+            caughtUp.add(new LoadReport.BacklogSample(Duration.ofSeconds(t), sent, sent));
+        }
+        assertThat(MaxThroughputSearch.steadyRate(caughtUp, 4 * s, 9 * s)).isCloseTo(1_000, offset(1.0));
+        assertThat(MaxThroughputSearch.steadyGrowth(caughtUp, 4 * s, 9 * s)).isCloseTo(0, offset(1.0));
+        // a lag that grows (sending at 950 msg/s) and a backlog that grows 100 msg/s, one spike aside
+        List<LoadReport.BacklogSample> behind = new ArrayList<>();
+        for (int t = 0; t <= 9; t++) {
+            long sent = t * 950L;
+            behind.add(new LoadReport.BacklogSample(Duration.ofSeconds(t), sent, sent - 100L * t - (t == 6 ? 5_000 : 0)));
+        }
+        assertThat(MaxThroughputSearch.steadyRate(behind, 3 * s, 9 * s)).isCloseTo(950, offset(1.0));
+        assertThat(MaxThroughputSearch.steadyGrowth(behind, 3 * s, 9 * s)).isCloseTo(100, offset(1.0));
+        // too few samples inside the window: not held
+        assertThat(MaxThroughputSearch.steadyRate(behind.subList(0, 4), 3 * s, 9 * s)).isZero();
     }
 
     @Test
@@ -121,5 +189,7 @@ class MaxThroughputSearchTest {
     void rejectsAnEvenNumberOfProbesPerRate() {
         assertThatThrownBy(() -> MaxThroughputSearch.builder(new InMemoryDriver()).probesPerRate(2))
                 .hasMessageContaining("odd");
+        assertThatThrownBy(() -> MaxThroughputSearch.builder(new InMemoryDriver()).confirmations(0))
+                .hasMessageContaining("positive");
     }
 }
