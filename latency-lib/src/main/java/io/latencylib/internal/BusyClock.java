@@ -116,18 +116,22 @@ public final class BusyClock {
             }
             return coarseBusyUpTo(t, at[oldest], busyUntil[oldest], (oldestK & 1) != 0);
         }
-        // the last checkpoint at or before t
-        long lo = oldestK, hi = count - 1;
+        long lo = lastAtOrBefore(at, MASK, oldestK, count - 1, t);
+        int i = (int) (lo & MASK);
+        return busyUntil[i] + ((lo & 1) == 0 ? t - at[i] : 0);
+    }
+
+    /** @return the number, in [{@code lo}, {@code hi}], of the last checkpoint of the ring {@code at} at or before {@code t} */
+    private static long lastAtOrBefore(long[] at, int mask, long lo, long hi, long t) {
         while (lo < hi) {
             long mid = (lo + hi + 1) >>> 1;
-            if (at[(int) (mid & MASK)] <= t) {
+            if (at[(int) (mid & mask)] <= t) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        int i = (int) (lo & MASK);
-        return busyUntil[i] + ((lo & 1) == 0 ? t - at[i] : 0);
+        return lo;
     }
 
     /**
@@ -145,16 +149,7 @@ public final class BusyClock {
             approximated = oldestK > 0;
             return (coarseBusyAndState[oldest] >> 1) - (coarseAt[oldest] - t);
         }
-        // the last coarse checkpoint at or before t
-        long lo = oldestK, hi = coarseCount - 1;
-        while (lo < hi) {
-            long mid = (lo + hi + 1) >>> 1;
-            if (coarseAt[(int) (mid & COARSE_MASK)] <= t) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        long lo = lastAtOrBefore(coarseAt, COARSE_MASK, oldestK, coarseCount - 1, t);
         int i = (int) (lo & COARSE_MASK);
         long fromAt = coarseAt[i];
         long fromBusy = coarseBusyAndState[i] >> 1;
