@@ -59,6 +59,11 @@ public final class BenchCli implements Callable<Integer> {
                 + " local broker cannot have are replaced, and each replacement is printed")
         boolean embedded;
 
+        @Option(names = "--embedded-dir", paramLabel = "DIR", description = "With --embedded: where the brokers keep"
+                + " their data (default: the system's temporary directory). A max-rate search writes gigabytes a"
+                + " minute; a tmpfs such as /dev/shm keeps the disk's writeback out of what is measured")
+        Path embeddedDir;
+
         @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
                 description = "Override testDurationMinutes, e.g. 1m, 30s")
         Duration duration;
@@ -108,7 +113,7 @@ public final class BenchCli implements Callable<Integer> {
             ds.add(DriverFile.read(d));
         }
         List<Path> summaries = new ArrayList<>();
-        try (Brokers brokers = new Brokers(out)) {
+        try (Brokers brokers = new Brokers(out, options.embeddedDir)) {
             for (Workload w : ws) {
                 for (DriverFile d : ds) {
                     DriverFile.Embedded e = options.embedded ? brokers.forSystem(d.system()) : null;
@@ -172,7 +177,7 @@ public final class BenchCli implements Callable<Integer> {
             }
             Workload w = Workload.read(workload);
             DriverFile d = DriverFile.read(options.drivers.get(0));
-            try (Brokers brokers = new Brokers(System.out)) {
+            try (Brokers brokers = new Brokers(System.out, options.embeddedDir)) {
                 DriverFile.Embedded e = options.embedded ? brokers.forSystem(d.system()) : null;
                 BenchRun.run(w, d, e, options.settings(), share, "worker-" + i, System.out);
             }

@@ -4,6 +4,7 @@ import io.latencylib.kafka.embedded.EmbeddedKafka;
 import io.latencylib.pulsar.embedded.EmbeddedPulsar;
 import io.latencylib.rabbitmq.embedded.LocalRabbitMqNode;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +19,23 @@ final class Brokers implements AutoCloseable {
     private EmbeddedPulsar pulsar;
     private LocalRabbitMqNode rabbit;
 
-    Brokers(PrintStream out) {
-        
+    /** Parent directory of the brokers' data, or null for the system's temporary directory. */
+    private final Path dataDirectory;
+
+    /**
+     * @param out           where the brokers' start and every override are printed
+     * @param dataDirectory parent directory of the brokers' data (each makes and removes its own folder in it), or
+     *                      null for the system's temporary directory
+     */
+    Brokers(PrintStream out, Path dataDirectory) {
         this.out = out;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /** @return {@code -Dlatency-bench.embedded-dir} as a path, or null: {@code --embedded-dir} for the benchmark programs */
+    static Path dataDirectoryProperty() {
+        String dir = System.getProperty("latency-bench.embedded-dir");
+        return dir == null ? null : Path.of(dir);
     }
 
     /** @return the addresses of the embedded broker of {@code system}, started now if it is not running */
@@ -30,6 +45,14 @@ final class Brokers implements AutoCloseable {
                 if (kafka == null) {
                     out.println("starting the embedded Kafka (KRaft, in this JVM)...");
                     EmbeddedKafka.Builder builder = EmbeddedKafka.builder();
+                    if (dataDirectory != null) {
+                        builder.parentDirectory(dataDirectory);
+                    }
+                    // A max-rate search deletes each probe's topic; Kafka keeps a deleted topic's files 60 s by
+                    // default, long enough for their gigabytes to be written back to disk while the next probes
+                    // run (MaxRateRepeat run 6 against run 7 in the README). Nothing reads them again: remove at once.
+                    builder.brokerProperty("log.segment.delete.delay.ms", "0");
+                    out.println("embedded broker: log.segment.delete.delay.ms=0 (a deleted topic's files go at once)");
                     // experiments only: -Dlatency-bench.kafka.KEY=VALUE sets a broker property, printed here
                     System.getProperties().stringPropertyNames().stream().sorted()
                             .filter(k -> k.startsWith(BROKER_PROPERTY)).forEach(k -> {
@@ -39,6 +62,7 @@ final class Brokers implements AutoCloseable {
                                 builder.brokerProperty(key, System.getProperty(k));
                             });
                     kafka = builder.start();
+                    out.println("embedded Kafka data: " + kafka.directory());
                 }
                 return new DriverFile.Embedded(kafka.bootstrapServers(), null, null, null);
             }
@@ -46,14 +70,24 @@ final class Brokers implements AutoCloseable {
                 if (pulsar == null) {
                     out.println("starting the embedded Pulsar standalone (a child JVM; its broker jars are resolved"
                             + " into the local Maven repository on the first start)...");
-                    pulsar = EmbeddedPulsar.builder().start();
+                    EmbeddedPulsar.Builder builder = EmbeddedPulsar.builder();
+                    if (dataDirectory != null) {
+                        builder.parentDirectory(dataDirectory);
+                    }
+                    pulsar = builder.start();
+                    out.println("embedded Pulsar data: " + pulsar.directory());
                 }
                 return new DriverFile.Embedded(null, pulsar.serviceUrl(), pulsar.httpUrl(), null);
             }
             default -> {
                 if (rabbit == null) {
                     out.println("starting the embedded RabbitMQ node (rabbitmq-server as a child process)...");
-                    rabbit = LocalRabbitMqNode.builder().start();
+                    LocalRabbitMqNode.Builder builder = LocalRabbitMqNode.builder();
+                    if (dataDirectory != null) {
+                        builder.parentDirectory(dataDirectory);
+                    }
+                    rabbit = builder.start();
+                    out.println("embedded RabbitMQ data: " + rabbit.directory());
                 }
                 return new DriverFile.Embedded(null, null, null, rabbit.amqpUri());
             }

@@ -53,7 +53,7 @@ public final class MaxRateRepeat {
         List<Double> answers = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         long start = System.nanoTime();
-        try (Brokers brokers = new Brokers(System.out)) {
+        try (Brokers brokers = new Brokers(System.out, Brokers.dataDirectoryProperty())) {
             DriverFile.Embedded e = brokers.forSystem(d.system());
             LoadDriver driver = d.create(w.partitionsPerTopic(), e, true);
             BenchRun.printOverrides(d, System.out);

@@ -2,7 +2,11 @@ package io.latencylib.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -25,14 +29,31 @@ class BenchRunKafkaTest {
     @TempDir
     Path out;
 
+    @TempDir
+    Path brokerData;
+
     @Test
     @SuppressWarnings("unchecked")
     void runsOmbFilesOnTheEmbeddedKafkaAndWritesEveryResult() throws IOException {
-        int code = BenchCli.execute("--embedded", "-d",
-                "examples/driver-kafka/kafka-latency.yaml,examples/driver-kafka/kafka-throughput.yaml",
-                "--duration", "6s", "--warmup", "2s", "--rate", "2000", "--interval", "2s", "-o", out.toString(),
-                "examples/workloads/1-topic-1-partition-1kb.yaml");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int code;
+        System.setOut(new PrintStream(new TeeOutputStream(stdout, printed), true, StandardCharsets.UTF_8));
+        try {
+            code = BenchCli.execute("--embedded", "--embedded-dir", brokerData.toString(), "-d",
+                    "examples/driver-kafka/kafka-latency.yaml,examples/driver-kafka/kafka-throughput.yaml",
+                    "--duration", "6s", "--warmup", "2s", "--rate", "2000", "--interval", "2s", "-o", out.toString(),
+                    "examples/workloads/1-topic-1-partition-1kb.yaml");
+        } finally {
+            System.setOut(stdout);
+        }
         assertThat(code).isZero();
+        // the broker kept its data where --embedded-dir said, and removed it when the run ended
+        Matcher dataLine = Pattern.compile("embedded Kafka data: (\\S+)").matcher(printed.toString(StandardCharsets.UTF_8));
+        assertThat(dataLine.find()).as("the runner prints the broker's data directory").isTrue();
+        assertThat(Path.of(dataLine.group(1)).getParent()).isEqualTo(brokerData);
+        assertThat(Path.of(dataLine.group(1))).doesNotExist();
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("log.segment.delete.delay.ms=0");
 
         List<Path> summaries;
         try (Stream<Path> s = Files.list(out)) {
@@ -77,5 +98,28 @@ class BenchRunKafkaTest {
             out.add(m.group(1));
         }
         return out;
+    }
+
+    /** Writes to two streams: the test's output still shows what the runner prints. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeOutputStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
     }
 }
