@@ -41,7 +41,9 @@ public interface LoadDriver extends AutoCloseable {
          * stamping wrapper ({@link io.latencylib.spi.PacedSend#intend(long)}) right before the send.
          *
          * @param key            the key, or null
-         * @param payload        the payload; the array is reused for later messages once this returns
+         * @param payload        the payload; the same array is handed out again for later messages, and its
+         *                       content never changes (a run's payloads are made before it starts), so a driver
+         *                       may give it to an asynchronous send without a copy; a driver must not write to it
          * @param intendedMicros when the schedule wanted this send to start, epoch microseconds
          */
         void send(byte[] key, byte[] payload, long intendedMicros);

@@ -17,9 +17,11 @@ import org.apache.pulsar.client.api.TypedMessageBuilder;
 
 /**
  * Dynamic-proxy handlers behind the wrapped {@code Producer}, {@code TypedMessageBuilder} and
- * {@code Consumer}. A proxy serves every method of the interface the application has on its
- * classpath, so a newer pulsar-client that adds methods keeps working (a hand-written
- * {@code implements} would throw AbstractMethodError).
+ * {@code Consumer}, and the stamped send they share with the plain wrappers. A proxy serves every method of the
+ * interface the application has on its classpath, so a newer pulsar-client that adds methods keeps working (a
+ * hand-written {@code implements} would throw AbstractMethodError); on the client this library was written for,
+ * the plain classes ({@link LatencyProducer}, {@link LatencyMessageBuilder}, {@link LatencyConsumer}) are used
+ * instead.
  */
 public final class WrappingHandlers {
 
@@ -118,7 +120,19 @@ public final class WrappingHandlers {
         }
     }
 
+    /** Whether the plain {@link LatencyMessageBuilder} covers the running pulsar-client's {@code TypedMessageBuilder}. */
+    private static final boolean PLAIN_BUILDER = LatencyMessageBuilder.coversRunningClient();
+
+    /**
+     * The wrapper of a builder of {@code newMessage}: the plain {@link LatencyMessageBuilder} (no reflection per
+     * call), or, on a pulsar-client whose {@code TypedMessageBuilder} has methods it does not know, a proxy
+     * ({@link BuilderHandler}) that serves them all.
+     */
+    @SuppressWarnings("unchecked")
     static Object wrapBuilder(Object builder, PulsarStamping.AckTracker acks, LatencyClock clock) {
+        if (PLAIN_BUILDER) {
+            return new LatencyMessageBuilder<>((TypedMessageBuilder<Object>) builder, acks, clock);
+        }
         return Proxy.newProxyInstance(TypedMessageBuilder.class.getClassLoader(),
                 new Class<?>[] {TypedMessageBuilder.class}, new BuilderHandler(builder, acks, clock));
     }
@@ -160,7 +174,11 @@ public final class WrappingHandlers {
         return after(future, (id, error) -> acks.onAck(stamp, id, error, approximateBytes, false));
     }
 
-    /** Handler of a wrapped {@code TypedMessageBuilder}: stamps {@code send} and {@code sendAsync}; fluent calls return the wrapper. */
+    /**
+     * Handler of a wrapped {@code TypedMessageBuilder} on a pulsar-client newer than {@link LatencyMessageBuilder}
+     * (which does the same without reflection): stamps {@code send} and {@code sendAsync}; fluent calls return the
+     * wrapper.
+     */
     static final class BuilderHandler implements InvocationHandler {
         private final Object delegate;
         private final PulsarStamping.AckTracker acks;
